@@ -1,0 +1,967 @@
+/**
+ * The evaluator: runs each model's statements on a symbolic tensor, expanding
+ * blocks, repeats and branches into layer instances, and measures everything
+ * on the way — shapes, parameters, MACs, activation lifetimes, receptive
+ * fields. It keeps going past every error: a statement that fails yields an
+ * unknown tensor, and unknown tensors flow on quietly, without follow-on errors.
+ */
+import * as A from "../syntax/ast";
+import { Code, Diagnostic, RelatedInfo } from "../diagnostics";
+import { Args, findLayer, LayerError, LAYER_NAMES, LayerKind, plus, product, Shape, Window } from "../layers/layer-table";
+import { describeValue, evaluate, EvalContext, ExprError, FUNCTIONS, num, Scope, UNKNOWN, Value } from "../values/expressions";
+import * as R from "../values/rational";
+import { formatExact, formatShape } from "../format";
+import { didYouMean, matchArguments, resolveLayerArgs } from "./arguments";
+import { Field, inputField, joinFields, nextField } from "./receptive-field";
+import { describeExpr } from "../syntax/cst-to-ast";
+
+/** At most this many layer instances are expanded per file; beyond, an error (repeats that reach a fixed point are multiplied out instead). */
+export const MAX_LAYER_INSTANCES = 300_000;
+/** Deepest chain of block calls. */
+export const MAX_CALL_DEPTH = 48;
+
+/** One layer as it runs: a layer statement evaluated in one place of the expansion. */
+export interface LayerInstance {
+  stmt: A.LayerStatement;
+  /** The canonical layer kind (`dense` for `fc`). */
+  kind: string;
+  /** A PyTorch-style dotted name: the labels of the calls that led here, then the layer's label or kind and position. */
+  label: string;
+  input: Shape | null;
+  output: Shape | null;
+  args?: Args;
+  /** Learnable parameters, bias included. */
+  params: number;
+  /** Non-learnable state (BatchNorm running statistics). */
+  nonLearnable: number;
+  /** Multiply-accumulates for one sample. */
+  macs: number;
+  /** Inside an `aux` head: counted in parameters, not in inference MACs or activations. */
+  aux: boolean;
+  receptiveField: number[] | null;
+  effectiveStride: number[] | null;
+  /** The chain of block calls that led here, outermost first. */
+  calls: A.CallStatement[];
+}
+
+/** One evaluation of a statement: what it received, what it gave, and what it added. */
+export interface Occurrence {
+  input: Shape | null;
+  output: Shape | null;
+  params: number;
+  nonLearnable: number;
+  /** Inference MACs (aux heads excluded). */
+  macs: number;
+  /** MACs of aux heads inside the statement. */
+  auxMacs: number;
+  /** Model totals right after this statement. */
+  runningParams: number;
+  runningMacs: number;
+  /** Indices into the model's `layers` of the instances this statement made: [first, end). */
+  firstLayer: number;
+  endLayer: number;
+  /** For a repeat whose passes were multiplied out rather than expanded: the number of passes. */
+  multipliedPasses?: number;
+  model: ModelAnalysis;
+  calls: A.CallStatement[];
+}
+
+export interface BudgetResult {
+  stmt: A.BudgetStatement;
+  metric: Metric;
+  limit: number;
+  strict: boolean;
+  value: number;
+  ok: boolean;
+  /** The model-level statement where the running total first passed the limit. */
+  crossing?: A.Statement;
+}
+
+export const METRICS = ["params", "memory", "macs", "flops", "activations"] as const;
+export type Metric = (typeof METRICS)[number];
+
+export const DTYPES: Record<string, number> = { fp32: 4, fp16: 2, bf16: 2, int8: 1, int4: 0.5 };
+
+export interface ModelAnalysis {
+  decl: A.ModelDecl;
+  name: string;
+  input: Shape | null;
+  output: Shape | null;
+  /** Learnable parameters, aux heads included. */
+  params: number;
+  nonLearnable: number;
+  /** Inference MACs per sample (aux heads excluded); FLOPs are twice this. */
+  macs: number;
+  auxParams: number;
+  auxMacs: number;
+  dtype: string;
+  /** Bytes per weight and activation value (0.5 for int4). */
+  dtypeBytes: number;
+  batch: number;
+  /** Learnable parameters × dtype bytes. */
+  weightBytes: number;
+  /** Peak of live activations during one inference, input included, at `batch` and dtype bytes. */
+  peakActivationBytes: number;
+  layers: LayerInstance[];
+  /** True when a repeat was multiplied out, so `layers` lists fewer instances than run. */
+  layersTruncated: boolean;
+  budgets: BudgetResult[];
+  /** Model-level statements with their occurrence, in order. */
+  top: { stmt: A.Statement; occ: Occurrence }[];
+  /** True when the analysis met an error, so totals cover only what could be analysed. */
+  hasErrors: boolean;
+}
+
+/** A symbolic tensor: its shape (null when unknown), its size, and who still needs it. */
+interface Tensor {
+  shape: Shape | null;
+  elems: number;
+  refs: number;
+  field: Field | null;
+}
+
+interface Frame {
+  scope: Scope;
+  calls: A.CallStatement[];
+  blocks: A.BlockDecl[];
+  prefix: string;
+  counters: Map<string, number>;
+  /** True for statements directly in a model body. */
+  top: boolean;
+}
+
+class Run {
+  layers: LayerInstance[] = [];
+  params = 0;
+  nonLearnable = 0;
+  macs = 0;
+  auxParams = 0;
+  auxMacs = 0;
+  live = 0;
+  peak = 0;
+  auxDepth = 0;
+  hasInput = false;
+  missingInputReported = false;
+  truncated = false;
+  hasErrors = false;
+  top: { stmt: A.Statement; occ: Occurrence }[] = [];
+  peakAfterTop: number[] = [];
+  constructor(readonly model: ModelAnalysis) {}
+}
+
+/** Everything the evaluator found in a file. */
+export interface Evaluation {
+  models: ModelAnalysis[];
+  diagnostics: Diagnostic[];
+  occurrences: Map<A.Statement, Occurrence[]>;
+}
+
+/** Evaluates every model of `file`, and checks every block even when it is never called. */
+export function evaluateFile(file: A.CnnFile): Evaluation {
+  return new Evaluator(file).run();
+}
+
+const shapesEqual = (a: Shape, b: Shape) => a.length === b.length && a.every((v, i) => v === b[i]);
+const fmt = (s: Shape | null) => formatShape(s, "x");
+
+class Evaluator {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly seen = new Set<string>();
+  private readonly occurrences = new Map<A.Statement, Occurrence[]>();
+  private readonly blocks = new Map<string, A.BlockDecl>();
+  /** Layer instances expanded so far in this file. */
+  private expanded = 0;
+  private expansionReported = false;
+  /** Checking block bodies with unknown inputs: all `if` clauses, one pass of each repeat, nothing recorded. */
+  private checking = false;
+  private run_!: Run;
+
+  constructor(private readonly file: A.CnnFile) {}
+
+  run(): Evaluation {
+    this.checkDefinitions();
+    this.checkBlockBodies();
+    const models = this.file.models.map((m) => this.runModel(m));
+    return { models, diagnostics: this.diagnostics, occurrences: this.occurrences };
+  }
+
+  // -------------------------------------------------------------------------
+  // Reporting
+
+  private report(span: A.Span, code: Code, message: string, frame?: Frame, severity: Diagnostic["severity"] = "error", related?: RelatedInfo[]): void {
+    if (severity === "error" && this.run_) this.run_.hasErrors = true;
+    this.push({ start: span.start, end: span.end, severity, code, message, related });
+    // An error inside a block is also reported at every call that led there.
+    for (const call of frame?.calls ?? []) {
+      this.push({
+        start: call.start,
+        end: call.end,
+        severity,
+        code,
+        message: `in ${call.name}(${call.args.map((a) => (a.name ? a.name + "=" : "") + describeExpr(a.value)).join(", ")}): ${message}`,
+        related: [{ start: span.start, end: span.end, message }],
+      });
+    }
+  }
+
+  private push(d: Diagnostic): void {
+    const key = `${d.start}:${d.end}:${d.code}:${d.message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.diagnostics.push(d);
+  }
+
+  // -------------------------------------------------------------------------
+  // Definitions: duplicates, reserved names, recursion
+
+  private checkDefinitions(): void {
+    const models = new Set<string>();
+    for (const m of this.file.models) {
+      if (!m.name) continue;
+      if (models.has(m.name)) this.report(m.nameSpan, "duplicate-definition", `model '${m.name}' is defined twice`);
+      models.add(m.name);
+    }
+    for (const b of this.file.blocks) {
+      if (!b.name) continue;
+      if (LAYER_NAMES.has(b.name)) this.report(b.nameSpan, "reserved-name", `a block may not take the name of the layer kind '${b.name}'`);
+      else if (FUNCTIONS.includes(b.name)) this.report(b.nameSpan, "reserved-name", `a block may not take the name of the function '${b.name}'`);
+      if (this.blocks.has(b.name)) this.report(b.nameSpan, "duplicate-definition", `block '${b.name}' is defined twice`);
+      else this.blocks.set(b.name, b);
+      const params = new Set<string>();
+      for (const p of b.params) {
+        if (params.has(p.name)) this.report(p, "duplicate-definition", `block '${b.name}' has two parameters named '${p.name}'`);
+        params.add(p.name);
+      }
+    }
+    this.checkRecursion();
+  }
+
+  /** Finds cycles in the block call graph (Tarjan's strongly connected components). */
+  private checkRecursion(): void {
+    const calls = new Map<A.BlockDecl, A.CallStatement[]>();
+    for (const b of this.blocks.values()) {
+      const list: A.CallStatement[] = [];
+      A.forEachStatement(b.body, (s) => {
+        if (s.kind === "call" && this.blocks.has(s.name)) list.push(s);
+      });
+      calls.set(b, list);
+    }
+    let index = 0;
+    const idx = new Map<A.BlockDecl, number>();
+    const low = new Map<A.BlockDecl, number>();
+    const onStack = new Set<A.BlockDecl>();
+    const stack: A.BlockDecl[] = [];
+    const component = new Map<A.BlockDecl, number>();
+    let comp = 0;
+    // Iterative DFS, so a long chain of blocks cannot overflow the stack.
+    for (const root of this.blocks.values()) {
+      if (idx.has(root)) continue;
+      const work: { b: A.BlockDecl; i: number }[] = [{ b: root, i: 0 }];
+      idx.set(root, index);
+      low.set(root, index++);
+      stack.push(root);
+      onStack.add(root);
+      while (work.length) {
+        const top = work[work.length - 1];
+        const out = calls.get(top.b)!;
+        if (top.i < out.length) {
+          const callee = this.blocks.get(out[top.i++].name)!;
+          if (!idx.has(callee)) {
+            idx.set(callee, index);
+            low.set(callee, index++);
+            stack.push(callee);
+            onStack.add(callee);
+            work.push({ b: callee, i: 0 });
+          } else if (onStack.has(callee)) {
+            low.set(top.b, Math.min(low.get(top.b)!, idx.get(callee)!));
+          }
+          continue;
+        }
+        work.pop();
+        if (work.length) {
+          const parent = work[work.length - 1].b;
+          low.set(parent, Math.min(low.get(parent)!, low.get(top.b)!));
+        }
+        if (low.get(top.b) === idx.get(top.b)) {
+          let member: A.BlockDecl;
+          do {
+            member = stack.pop()!;
+            onStack.delete(member);
+            component.set(member, comp);
+          } while (member !== top.b);
+          comp++;
+        }
+      }
+    }
+    for (const [b, list] of calls) {
+      for (const call of list) {
+        const callee = this.blocks.get(call.name)!;
+        if (component.get(callee) !== component.get(b)) continue;
+        const path = callee === b ? `${b.name} → ${b.name}` : `${b.name} → ${this.pathBetween(callee, b, calls)}`;
+        this.report(call.nameSpan, "recursive-block", `block '${b.name}' calls itself (${path}); blocks may not be recursive`);
+      }
+    }
+  }
+
+  /** The chain of block names from `from` back to `to`, for the recursion message. */
+  private pathBetween(from: A.BlockDecl, to: A.BlockDecl, calls: Map<A.BlockDecl, A.CallStatement[]>): string {
+    const prev = new Map<A.BlockDecl, A.BlockDecl>();
+    const queue = [from];
+    const seen = new Set([from]);
+    while (queue.length) {
+      const b = queue.shift()!;
+      if (b === to) break;
+      for (const c of calls.get(b)!) {
+        const n = this.blocks.get(c.name)!;
+        if (!seen.has(n)) {
+          seen.add(n);
+          prev.set(n, b);
+          queue.push(n);
+        }
+      }
+    }
+    const names = [to.name];
+    for (let b = to; b !== from && prev.has(b); ) {
+      b = prev.get(b)!;
+      names.unshift(b.name);
+    }
+    return names.join(" → ");
+  }
+
+  /** Checks each block's body once with unknown input, so errors show even in blocks never called. */
+  private checkBlockBodies(): void {
+    this.checking = true;
+    const dummy = this.newModel({ kind: "model", name: "", nameSpan: { start: 0, end: 0 }, body: [], start: 0, end: 0 });
+    this.run_ = new Run(dummy);
+    for (const b of this.file.blocks) {
+      const scope = new Scope();
+      for (const p of b.params) scope.define(p.name, UNKNOWN);
+      const frame: Frame = { scope, calls: [], blocks: [b], prefix: "", counters: new Map(), top: false };
+      this.runBody(b.body, this.unknownTensor(), frame);
+    }
+    this.checking = false;
+  }
+
+  // -------------------------------------------------------------------------
+  // Models
+
+  private newModel(decl: A.ModelDecl): ModelAnalysis {
+    return {
+      decl,
+      name: decl.name,
+      input: null,
+      output: null,
+      params: 0,
+      nonLearnable: 0,
+      macs: 0,
+      auxParams: 0,
+      auxMacs: 0,
+      dtype: "fp32",
+      dtypeBytes: 4,
+      batch: 1,
+      weightBytes: 0,
+      peakActivationBytes: 0,
+      layers: [],
+      layersTruncated: false,
+      budgets: [],
+      top: [],
+      hasErrors: false,
+    };
+  }
+
+  private runModel(decl: A.ModelDecl): ModelAnalysis {
+    const model = this.newModel(decl);
+    const run = (this.run_ = new Run(model));
+    const frame: Frame = { scope: new Scope(), calls: [], blocks: [], prefix: "", counters: new Map(), top: true };
+    const settings: A.Statement[] = [];
+    const out = this.runBody(decl.body, this.unknownTensor(), frame, settings);
+    if (!run.hasInput) this.report(decl.nameSpan, "missing-input", `model '${decl.name}' has no input: start it with a line such as 'input 3x224x224'`);
+    model.output = out.shape;
+    model.params = run.params;
+    model.nonLearnable = run.nonLearnable;
+    model.macs = run.macs;
+    model.auxParams = run.auxParams;
+    model.auxMacs = run.auxMacs;
+    model.layers = run.layers;
+    model.layersTruncated = run.truncated;
+    model.top = run.top;
+    this.applySettings(model, settings, frame);
+    const factor = model.batch * model.dtypeBytes;
+    model.weightBytes = model.params * model.dtypeBytes;
+    model.peakActivationBytes = run.peak * factor;
+    this.checkBudgets(model, settings, frame, run);
+    model.hasErrors = run.hasErrors;
+    return model;
+  }
+
+  /** dtype and batch, read after the run (they scale totals; they never change shapes). */
+  private applySettings(model: ModelAnalysis, settings: A.Statement[], frame: Frame): void {
+    let dtypeSeen: A.Statement | undefined;
+    let batchSeen: A.Statement | undefined;
+    for (const s of settings) {
+      if (s.kind === "dtype") {
+        if (dtypeSeen) this.report(s, "duplicate-definition", "the model's dtype is set twice");
+        dtypeSeen = s;
+        const v = s.value ? this.evalQuiet(s.value, frame, null) : UNKNOWN;
+        if (v.t === "word" && v.v in DTYPES) {
+          model.dtype = v.v;
+          model.dtypeBytes = DTYPES[v.v];
+        } else if (v.t !== "unknown") {
+          this.report(s.value ?? s, "invalid-value", `dtype must be one of ${Object.keys(DTYPES).join(", ")}, but it is ${describeValue(v)}`);
+        }
+      } else if (s.kind === "batch") {
+        if (batchSeen) this.report(s, "duplicate-definition", "the model's batch size is set twice");
+        batchSeen = s;
+        const v = s.value ? this.evalQuiet(s.value, frame, null) : UNKNOWN;
+        if (v.t === "num" && v.v.d === 1 && v.v.n >= 1) model.batch = v.v.n;
+        else if (v.t !== "unknown") this.report(s.value ?? s, "invalid-value", `batch must be a whole number of at least 1, but it is ${describeValue(v)}`);
+      }
+    }
+  }
+
+  private checkBudgets(model: ModelAnalysis, settings: A.Statement[], frame: Frame, run: Run): void {
+    const factor = model.batch * model.dtypeBytes;
+    for (const s of settings) {
+      if (s.kind !== "budget" || !s.metric || !s.metricSpan) continue;
+      if (!(METRICS as readonly string[]).includes(s.metric)) {
+        this.report(s.metricSpan, "invalid-value", `unknown budget metric '${s.metric}': the metrics are ${METRICS.join(", ")}${didYouMean(s.metric, METRICS)}`);
+        continue;
+      }
+      const metric = s.metric as Metric;
+      const v = s.limit ? this.evalQuiet(s.limit, frame, null) : UNKNOWN;
+      if (v.t === "unknown") continue;
+      if (v.t !== "num" || v.v.n < 0) {
+        this.report(s.limit ?? s, "invalid-value", `a budget limit must be a number of at least 0, but it is ${describeValue(v)}`);
+        continue;
+      }
+      const limit = R.toNumber(v.v);
+      const valueAt = (params: number, macs: number, peak: number): number => {
+        switch (metric) {
+          case "params":
+            return params;
+          case "memory":
+            return params * model.dtypeBytes;
+          case "macs":
+            return macs;
+          case "flops":
+            return 2 * macs;
+          case "activations":
+            return peak * factor;
+        }
+      };
+      const value = valueAt(model.params, model.macs, run.peak);
+      const ok = s.strict ? value < limit : value <= limit;
+      const result: BudgetResult = { stmt: s, metric, limit, strict: s.strict, value, ok };
+      model.budgets.push(result);
+      if (ok) continue;
+      // The first model-level statement whose running total breaks the limit.
+      const breaks = (x: number) => (s.strict ? x >= limit : x > limit);
+      const i = run.top.findIndex(({ occ }, k) => breaks(valueAt(occ.runningParams, occ.runningMacs, run.peakAfterTop[k])));
+      result.crossing = i >= 0 ? run.top[i].stmt : undefined;
+      const over = value - limit;
+      const pct = limit > 0 ? ` (${((100 * over) / limit).toFixed(1)}% over)` : "";
+      const text = `${metric} ${formatMetric(metric, value)} ${s.strict && over === 0 ? "reaches" : "exceeds"} the budget of ${formatMetric(metric, limit)} by ${formatMetric(metric, over)}${pct}`;
+      const related = result.crossing ? [{ start: result.crossing.start, end: result.crossing.end, message: `the running total first passes the budget here` }] : undefined;
+      this.report({ start: s.start, end: s.end }, "budget-exceeded", text, undefined, "warning", related);
+      if (result.crossing) {
+        const c = result.crossing;
+        const at = valueAt(run.top[i].occ.runningParams, run.top[i].occ.runningMacs, run.peakAfterTop[i]);
+        this.report(c, "budget-exceeded", `${metric} budget of ${formatMetric(metric, limit)} first broken here: ${formatMetric(metric, at)} so far`, undefined, "warning", [
+          { start: s.start, end: s.end, message: text },
+        ]);
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Tensors and activation lifetimes
+
+  private unknownTensor(): Tensor {
+    return { shape: null, elems: 0, refs: 1, field: null };
+  }
+
+  /** Makes a tensor; while it and the inputs still needed are live, the peak may rise. */
+  private alloc(shape: Shape | null, field: Field | null): Tensor {
+    const run = this.run_;
+    let elems = 0;
+    if (shape && run.auxDepth === 0) {
+      try {
+        elems = product(shape);
+      } catch {
+        elems = 0;
+      }
+      run.live += elems;
+      if (run.live > run.peak) run.peak = run.live;
+    }
+    return { shape, elems, refs: 1, field };
+  }
+
+  private retain(t: Tensor, n = 1): void {
+    t.refs += n;
+  }
+
+  private release(t: Tensor): void {
+    if (t.refs > 0 && --t.refs === 0) this.run_.live -= t.elems;
+  }
+
+  // -------------------------------------------------------------------------
+  // Statements
+
+  private runBody(body: A.Statement[], x: Tensor, frame: Frame, settings?: A.Statement[]): Tensor {
+    for (const s of body) x = this.runRecorded(s, x, frame, settings);
+    return x;
+  }
+
+  /** Runs one statement, records its occurrence, and turns any failure into a diagnostic. */
+  private runRecorded(s: A.Statement, x: Tensor, frame: Frame, settings?: A.Statement[]): Tensor {
+    const run = this.run_;
+    const before = { params: run.params, nonLearnable: run.nonLearnable, macs: run.macs, auxMacs: run.auxMacs, layers: run.layers.length, input: x.shape };
+    let y: Tensor;
+    try {
+      y = this.runStatement(s, x, frame, settings);
+    } catch (e) {
+      if (e instanceof R.OverflowError) this.report(s, "count-overflow", e.message, frame);
+      else if (e instanceof ExprError) this.report(e.span, e.code as Code, e.message, frame);
+      else this.report(s, "internal-error", `CNN Lens failed on this statement: ${(e as Error)?.message ?? e}`, frame);
+      this.release(x);
+      y = this.unknownTensor();
+    }
+    if (this.checking) return y;
+    const occ: Occurrence = {
+      input: before.input,
+      output: y.shape,
+      params: run.params - before.params,
+      nonLearnable: run.nonLearnable - before.nonLearnable,
+      macs: run.macs - before.macs,
+      auxMacs: run.auxMacs - before.auxMacs,
+      runningParams: run.params,
+      runningMacs: run.macs,
+      firstLayer: before.layers,
+      endLayer: run.layers.length,
+      model: run.model,
+      calls: frame.calls,
+    };
+    if (s.kind === "repeat" && this.lastMultiplied !== undefined) {
+      occ.multipliedPasses = this.lastMultiplied;
+      this.lastMultiplied = undefined;
+    }
+    let list = this.occurrences.get(s);
+    if (!list) this.occurrences.set(s, (list = []));
+    list.push(occ);
+    if (frame.top) {
+      run.top.push({ stmt: s, occ });
+      run.peakAfterTop.push(run.peak);
+    }
+    return y;
+  }
+
+  private lastMultiplied: number | undefined;
+
+  private ctxFor(x: Tensor, frame: Frame): EvalContext {
+    return { scope: frame.scope, inChannels: x.shape ? num(R.rat(x.shape[0])) : UNKNOWN };
+  }
+
+  /** Evaluates an expression; an error is reported and gives unknown. */
+  private evalQuiet(e: A.Expr, frame: Frame, x: Tensor | null): Value {
+    try {
+      return evaluate(e, x ? this.ctxFor(x, frame) : { scope: frame.scope, inChannels: UNKNOWN });
+    } catch (err) {
+      if (err instanceof ExprError) {
+        this.report(err.span, err.code as Code, err.message, frame);
+        return UNKNOWN;
+      }
+      throw err;
+    }
+  }
+
+  private runStatement(s: A.Statement, x: Tensor, frame: Frame, settings?: A.Statement[]): Tensor {
+    switch (s.kind) {
+      case "layer":
+        return this.runLayer(s, x, frame);
+      case "call":
+        return this.runCall(s, x, frame);
+      case "input":
+        return this.runInput(s, x, frame);
+      case "dtype":
+      case "batch":
+      case "budget":
+        if (!frame.top) {
+          this.report(s, "misplaced-setting", `'${s.kind}' sets the whole model: put it directly in the model body, not inside a block, branch or if`, frame);
+        } else settings?.push(s);
+        return x;
+      case "let": {
+        if (s.name && s.value) frame.scope.define(s.name, this.evalQuiet(s.value, frame, x));
+        return x;
+      }
+      case "repeat":
+        return this.runRepeat(s, x, frame);
+      case "residual":
+        return this.runResidual(s, x, frame);
+      case "add":
+      case "concat":
+        return this.runBranches(s, x, frame);
+      case "scale":
+        return this.runScale(s, x, frame);
+      case "aux":
+        return this.runAux(s, x, frame);
+      case "if":
+        return this.runIf(s, x, frame);
+    }
+  }
+
+  private runInput(s: A.InputStatement, x: Tensor, frame: Frame): Tensor {
+    const run = this.run_;
+    if (!frame.top) {
+      this.report(s, "misplaced-setting", "'input' belongs at the start of a model body, not inside a block, branch or if", frame);
+      return x;
+    }
+    if (run.hasInput) {
+      this.report(s, "misplaced-setting", "the model already has an input", frame);
+      return x;
+    }
+    if (run.layers.length > 0) this.report(s, "misplaced-setting", "'input' must come before the model's first layer", frame);
+    run.hasInput = true;
+    const v = s.shape ? this.evalQuiet(s.shape, frame, null) : UNKNOWN;
+    const items = v.t === "num" ? [v.v] : v.t === "tuple" ? v.items : undefined;
+    let shape: Shape | null = null;
+    if (v.t === "unknown") shape = null;
+    else if (!items) this.report(s.shape ?? s, "wrong-type", `input must be a shape such as 3x224x224 or 784, but it is ${describeValue(v)}`, frame);
+    else if (items.some((r) => r.d !== 1 || r.n < 1)) this.report(s.shape ?? s, "invalid-value", `every size of the input must be a whole number of at least 1, but it is ${describeValue(v)}`, frame);
+    else if (items.length > 4) {
+      this.report(s.shape ?? s, "rank-mismatch", `input ${describeValue(v)} has ${items.length} dimensions; a model takes a flat vector (784), C×L, C×H×W or C×D×H×W`, frame);
+    } else shape = items.map((r) => r.n);
+    run.model.input = shape;
+    this.release(x);
+    return this.alloc(shape, shape ? inputField(shape) : null);
+  }
+
+  private label(s: A.Statement, base: string, frame: Frame): string {
+    let name = s.label?.name;
+    if (!name) {
+      const n = (frame.counters.get(base) ?? 0) + 1;
+      frame.counters.set(base, n);
+      name = `${base}${n}`;
+    }
+    return frame.prefix ? `${frame.prefix}.${name}` : name;
+  }
+
+  private runLayer(s: A.LayerStatement, x: Tensor, frame: Frame): Tensor {
+    const run = this.run_;
+    const layer = findLayer(s.name);
+    if (!layer) {
+      const block = this.blocks.get(s.name);
+      const hint = block ? `; '${s.name}' is a block: call it with parentheses, ${s.name}(...)` : didYouMean(s.name, [...LAYER_NAMES, ...this.blocks.keys()]);
+      this.report(s.nameSpan, "unknown-layer", `unknown layer '${s.name}'${hint}`, frame);
+      this.release(x);
+      return this.unknownTensor();
+    }
+    const { args, spans } = resolveLayerArgs(layer, s.name, s.args, s, this.ctxFor(x, frame), (span, code, message) => this.report(span, code, message, frame));
+    if (this.checking) {
+      this.release(x);
+      return this.unknownTensor();
+    }
+    if (!run.hasInput && !run.missingInputReported) {
+      run.missingInputReported = true;
+      this.report(s, "missing-input", `model '${run.model.name}' has no input before its first layer: start it with a line such as 'input 3x224x224'`, frame);
+    }
+    if (this.expanded >= MAX_LAYER_INSTANCES) {
+      if (!this.expansionReported) {
+        this.expansionReported = true;
+        this.report(s, "expansion-too-large", `the file expands to more than ${formatExact(MAX_LAYER_INSTANCES)} layers, too many to analyse; layers past this point are not measured`, frame);
+      }
+      this.release(x);
+      return this.unknownTensor();
+    }
+    this.expanded++;
+    const instance: LayerInstance = {
+      stmt: s,
+      kind: layer.name,
+      label: this.label(s, layer.name, frame),
+      input: x.shape,
+      output: null,
+      args,
+      params: 0,
+      nonLearnable: 0,
+      macs: 0,
+      aux: run.auxDepth > 0,
+      receptiveField: null,
+      effectiveStride: null,
+      calls: frame.calls,
+    };
+    run.layers.push(instance);
+    if (!x.shape || !args) {
+      this.release(x);
+      return this.unknownTensor();
+    }
+    const input = x.shape;
+    if (input.length === 1 && !layer.acceptsFlat) {
+      this.report(s, "needs-spatial-input", `${s.name} needs a C×L, C×H×W or C×D×H×W input, but it gets a flat vector of ${formatExact(input[0])}`, frame);
+      this.release(x);
+      return this.unknownTensor();
+    }
+    if (input.length > 1 && !layer.acceptsSpatial) {
+      this.report(s, "needs-flat-input", `${s.name} needs a flat vector, but the input is ${fmt(input)}: add 'flatten' (or a global pool and 'flatten') before it`, frame);
+      this.release(x);
+      return this.unknownTensor();
+    }
+    let result;
+    try {
+      result = layer.infer({ input, args });
+    } catch (e) {
+      if (e instanceof LayerError) {
+        const span = (e.arg && spans.get(e.arg)) || s;
+        this.report(span, e.code as Code, `${s.name}: ${e.message}`, frame);
+        this.release(x);
+        return this.unknownTensor();
+      }
+      throw e;
+    }
+    instance.output = result.output;
+    instance.params = result.params;
+    instance.nonLearnable = result.nonLearnable;
+    instance.macs = result.macs;
+    this.account(result.params, result.nonLearnable, result.macs);
+    const field = x.field ? nextField(x.field, result.window, input) : null;
+    if (field) {
+      instance.receptiveField = field.rf;
+      instance.effectiveStride = field.jump;
+    }
+    const y = this.alloc(result.output, field);
+    this.release(x);
+    return y;
+  }
+
+  /** Adds a layer's counts to the model's totals; aux heads keep their MACs apart. */
+  private account(params: number, nonLearnable: number, macs: number): void {
+    const run = this.run_;
+    run.params = plus(run.params, params);
+    run.nonLearnable = plus(run.nonLearnable, nonLearnable);
+    if (run.auxDepth > 0) {
+      run.auxParams = plus(run.auxParams, params);
+      run.auxMacs = plus(run.auxMacs, macs);
+    } else run.macs = plus(run.macs, macs);
+  }
+
+  private runCall(s: A.CallStatement, x: Tensor, frame: Frame): Tensor {
+    const block = this.blocks.get(s.name);
+    if (!block) {
+      this.report(s.nameSpan, "unknown-block", `unknown block '${s.name}'${didYouMean(s.name, this.blocks.keys())}`, frame);
+      this.release(x);
+      return this.unknownTensor();
+    }
+    const what = `${block.name}${block.signature}`;
+    const specs = block.params.map((p) => ({ name: p.name, positional: true, required: !p.default }));
+    const bound = matchArguments(what, specs, s.args, s, (span, code, message) => this.report(span, code, message, frame));
+    // Recursion was reported statically; stop expanding here.
+    if (frame.blocks.includes(block)) {
+      this.release(x);
+      return this.unknownTensor();
+    }
+    if (frame.calls.length >= MAX_CALL_DEPTH) {
+      this.report(s, "call-depth", `block calls are nested more than ${MAX_CALL_DEPTH} deep here; the analysis stops expanding`, frame);
+      this.release(x);
+      return this.unknownTensor();
+    }
+    const callerCtx = this.ctxFor(x, frame);
+    const scope = new Scope();
+    const inner: EvalContext = { scope, inChannels: callerCtx.inChannels };
+    for (const p of block.params) {
+      const arg = bound.get(p.name);
+      let v: Value = UNKNOWN;
+      try {
+        if (arg) v = evaluate(arg.value, callerCtx);
+        else if (p.default) v = evaluate(p.default, inner);
+      } catch (e) {
+        if (!(e instanceof ExprError)) throw e;
+        this.report(e.span, e.code as Code, e.message, frame);
+      }
+      scope.define(p.name, v);
+    }
+    const label = this.label(s, block.name, frame);
+    const inner_: Frame = { scope, calls: [...frame.calls, s], blocks: [...frame.blocks, block], prefix: label, counters: new Map(), top: false };
+    return this.runBody(block.body, x, inner_);
+  }
+
+  private child(frame: Frame, prefix = frame.prefix): Frame {
+    return { scope: new Scope(frame.scope), calls: frame.calls, blocks: frame.blocks, prefix, counters: prefix === frame.prefix ? frame.counters : new Map(), top: false };
+  }
+
+  private runRepeat(s: A.RepeatStatement, x: Tensor, frame: Frame): Tensor {
+    const v = s.count ? this.evalQuiet(s.count, frame, x) : UNKNOWN;
+    let n: number | undefined;
+    if (v.t === "num" && v.v.d === 1 && v.v.n >= 0) n = v.v.n;
+    else if (v.t !== "unknown") this.report(s.count ?? s, v.t === "num" ? "not-whole-number" : "wrong-type", `repeat needs a whole number of at least 0, but it is ${describeValue(v)}`, frame);
+    if (this.checking) return this.runBody(s.body, x, this.child(frame));
+    if (n === undefined) {
+      this.release(x);
+      return this.unknownTensor();
+    }
+    const run = this.run_;
+    const base = s.label?.name ?? "";
+    let lastIn: Shape | null | undefined;
+    let lastOut: Shape | null | undefined;
+    let last = { params: 0, nonLearnable: 0, macs: 0, auxMacs: 0, layers: 0 };
+    for (let i = 0; i < n; i++) {
+      const fixed = i > 0 && lastIn !== undefined && sameOrBothUnknown(lastIn, lastOut!);
+      if (fixed && this.expanded + (n - i) * last.layers > MAX_LAYER_INSTANCES - 1) {
+        // Every further pass gets the same input as the last one, so it adds the same counts: multiply them out.
+        const times = n - i;
+        run.params = plus(run.params, mulCount(last.params, times));
+        run.nonLearnable = plus(run.nonLearnable, mulCount(last.nonLearnable, times));
+        run.macs = plus(run.macs, mulCount(last.macs, times));
+        run.auxMacs = plus(run.auxMacs, mulCount(last.auxMacs, times));
+        run.truncated = true;
+        this.lastMultiplied = n;
+        if (x.field) x.field = null;
+        break;
+      }
+      const before = { params: run.params, nonLearnable: run.nonLearnable, macs: run.macs, auxMacs: run.auxMacs, layers: run.layers.length };
+      lastIn = x.shape;
+      const prefix = base ? (frame.prefix ? `${frame.prefix}.${base}.${i}` : `${base}.${i}`) : frame.prefix;
+      x = this.runBody(s.body, x, this.child(frame, prefix));
+      lastOut = x.shape;
+      last = {
+        params: run.params - before.params,
+        nonLearnable: run.nonLearnable - before.nonLearnable,
+        macs: run.macs - before.macs,
+        auxMacs: run.auxMacs - before.auxMacs,
+        layers: run.layers.length - before.layers,
+      };
+      if (this.expansionReported) break;
+    }
+    return x;
+  }
+
+  private runResidual(s: A.ResidualStatement, x: Tensor, frame: Frame): Tensor {
+    this.retain(x, 2);
+    const main = this.runBody(s.main, x, this.child(frame));
+    const short = s.shortcut ? this.runBody(s.shortcut, x, this.child(frame)) : x;
+    let shape: Shape | null = null;
+    if (main.shape && short.shape) {
+      if (shapesEqual(main.shape, short.shape)) shape = main.shape;
+      else {
+        const related: RelatedInfo[] = [{ start: s.mainEnd - 1, end: s.mainEnd, message: `the main path gives ${fmt(main.shape)}` }];
+        if (s.shortcut && s.shortcutSpan) related.push({ start: s.shortcutSpan.start, end: s.end, message: `the shortcut gives ${fmt(short.shape)}` });
+        const which = s.shortcut ? "the shortcut gives" : "the shortcut (identity) passes";
+        this.report({ start: s.start, end: s.headerEnd }, "residual-mismatch", `residual: main gives ${fmt(main.shape)} but ${which} ${fmt(short.shape)}`, frame, "error", related);
+      }
+    }
+    return this.join(shape, [main, short], x);
+  }
+
+  /** Allocates a join's output while its inputs and the statement's input are live, then frees them. */
+  private join(shape: Shape | null, parts: Tensor[], x: Tensor): Tensor {
+    const field = shape ? joinFields(parts.map((p) => p.field)) : null;
+    const out = this.alloc(shape, field);
+    for (const p of parts) this.release(p);
+    this.release(x);
+    return out;
+  }
+
+  private runBranches(s: A.BranchesStatement, x: Tensor, frame: Frame): Tensor {
+    this.retain(x, s.branches.length);
+    const outs = s.branches.map((b) => this.runBody(b.body, x, this.child(frame)));
+    const shapes = outs.map((o) => o.shape);
+    let shape: Shape | null = null;
+    if (outs.length === 0) {
+      this.report({ start: s.start, end: s.headerEnd }, s.kind === "add" ? "add-mismatch" : "concat-mismatch", `${s.kind} needs at least one branch`, frame);
+    } else if (shapes.every((sh): sh is Shape => sh !== null)) {
+      const related = s.branches.map((b, i) => ({ start: b.span.start, end: b.span.end, message: `branch ${i + 1} gives ${fmt(shapes[i])}` }));
+      const list = shapes.map((sh, i) => `branch ${i + 1} gives ${fmt(sh)}`).join(", ");
+      const header = { start: s.start, end: s.headerEnd };
+      if (s.kind === "add") {
+        if (shapes.every((sh) => shapesEqual(sh, shapes[0]))) shape = shapes[0];
+        else this.report(header, "add-mismatch", `add: branch shapes differ: ${list}`, frame, "error", related);
+      } else {
+        const rank = shapes[0].length;
+        if (shapes.some((sh) => sh.length !== rank)) {
+          this.report(header, "concat-mismatch", `concat: branches differ in rank: ${list}`, frame, "error", related);
+        } else if (rank > 1 && shapes.some((sh) => !shapesEqual(sh.slice(1), shapes[0].slice(1)))) {
+          this.report(header, "concat-mismatch", `concat: spatial sizes must match, but ${list}`, frame, "error", related);
+        } else {
+          let c = 0;
+          for (const sh of shapes) c = plus(c, sh[0]);
+          shape = [c, ...shapes[0].slice(1)];
+        }
+      }
+    }
+    return this.join(shape, outs, x);
+  }
+
+  private runScale(s: A.BodyStatement, x: Tensor, frame: Frame): Tensor {
+    this.retain(x);
+    const y = this.runBody(s.body, x, this.child(frame));
+    let shape: Shape | null = null;
+    if (x.shape && y.shape) {
+      const xs = x.shape;
+      const ys = y.shape;
+      if (ys.length === xs.length && ys.every((v, i) => v === 1 || v === xs[i])) shape = xs;
+      else this.report({ start: s.start, end: s.headerEnd }, "scale-mismatch", `scale: the body gives ${fmt(ys)}, which does not broadcast to the input ${fmt(xs)} (each size must be 1 or equal)`, frame);
+    }
+    const out = this.alloc(shape, shape ? x.field : null);
+    this.release(y);
+    this.release(x);
+    return out;
+  }
+
+  private runAux(s: A.BodyStatement, x: Tensor, frame: Frame): Tensor {
+    const run = this.run_;
+    this.retain(x);
+    run.auxDepth++;
+    try {
+      const y = this.runBody(s.body, x, this.child(frame));
+      this.release(y);
+    } finally {
+      run.auxDepth--;
+    }
+    return x;
+  }
+
+  private runIf(s: A.IfStatement, x: Tensor, frame: Frame): Tensor {
+    if (this.checking) {
+      for (const c of s.clauses) {
+        if (c.cond) this.evalQuiet(c.cond, frame, x);
+        this.retain(x);
+        this.release(this.runBody(c.body, x, this.child(frame)));
+      }
+      return x;
+    }
+    for (const c of s.clauses) {
+      if (c.cond) {
+        const v = this.evalQuiet(c.cond, frame, x);
+        if (v.t === "unknown") {
+          this.release(x);
+          return this.unknownTensor();
+        }
+        if (v.t !== "bool") {
+          this.report(c.cond, v.t === "word" ? "unknown-name" : "wrong-type", v.t === "word" ? `unknown name ${describeValue(v)}: not a parameter or 'let' value in scope` : `a condition must be true or false, but it is ${describeValue(v)}`, frame);
+          this.release(x);
+          return this.unknownTensor();
+        }
+        if (!v.v) continue;
+      }
+      return this.runBody(c.body, x, this.child(frame));
+    }
+    return x;
+  }
+}
+
+function sameOrBothUnknown(a: Shape | null, b: Shape | null): boolean {
+  if (a === null || b === null) return a === b;
+  return shapesEqual(a, b);
+}
+
+function mulCount(a: number, times: number): number {
+  const p = a * times;
+  if (!Number.isSafeInteger(p)) throw new R.OverflowError("a count");
+  return p;
+}
+
+/** A metric's value for messages: bytes for memory and activations, counts otherwise. */
+export function formatMetric(metric: Metric, value: number): string {
+  if (metric === "memory" || metric === "activations") return `${formatExact(value)} bytes`;
+  return formatExact(value);
+}
+
+export type { Window };
+export type { LayerKind };

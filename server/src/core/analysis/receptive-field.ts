@@ -1,0 +1,67 @@
+/**
+ * Receptive field and effective stride, per spatial dimension, in input pixels.
+ *
+ * The receptive field is the input window one output element sees; the
+ * effective stride ("jump") is the input step between neighbouring outputs.
+ * For a window of size k, dilation d and stride s:
+ *   rf' = rf + d·(k−1)·jump,  jump' = jump·s.
+ * Transposed convolutions and upsampling divide the jump (it may become a
+ * fraction); a transposed window sees ⌈(d·(k−1)+1)/s⌉ inputs. Global pools,
+ * flatten and dense see the whole input. Where branches join, the widest
+ * branch wins.
+ */
+import { Shape, Window } from "../layers/layer-table";
+
+export interface Field {
+  /** Receptive field per spatial dimension of the model input. */
+  rf: number[];
+  /** Effective stride per spatial dimension. */
+  jump: number[];
+}
+
+/** The field of the model input: one pixel, step one. */
+export function inputField(shape: Shape): Field {
+  const rank = Math.max(0, shape.length - 1);
+  return { rf: new Array(rank).fill(1), jump: new Array(rank).fill(1) };
+}
+
+/** The field after a layer with `window`, given its input shape. */
+export function nextField(f: Field, window: Window, input: Shape): Field {
+  switch (window.kind) {
+    case "none":
+      return f;
+    case "sliding":
+      if (window.kernel.length !== f.rf.length) return f;
+      return {
+        rf: f.rf.map((r, i) => r + window.dilation[i] * (window.kernel[i] - 1) * f.jump[i]),
+        jump: f.jump.map((j, i) => j * window.stride[i]),
+      };
+    case "transposed":
+      if (window.kernel.length !== f.rf.length) return f;
+      return {
+        rf: f.rf.map((r, i) => r + (Math.ceil((window.dilation[i] * (window.kernel[i] - 1) + 1) / window.stride[i]) - 1) * f.jump[i]),
+        jump: f.jump.map((j, i) => j / window.stride[i]),
+      };
+    case "resize":
+      if (window.factor.length !== f.jump.length) return f;
+      return { rf: f.rf, jump: f.jump.map((j, i) => j / window.factor[i]) };
+    case "whole": {
+      // A flat input already covers everything it can see.
+      if (input.length <= 1 || input.length - 1 !== f.rf.length) return f;
+      const sizes = input.slice(1);
+      return { rf: f.rf.map((r, i) => r + (sizes[i] - 1) * f.jump[i]), jump: f.jump.map((j, i) => j * sizes[i]) };
+    }
+  }
+}
+
+/** Where branches join: the widest field, per dimension. */
+export function joinFields(fields: (Field | null)[]): Field | null {
+  const known = fields.filter((f): f is Field => f !== null);
+  if (known.length !== fields.length || known.length === 0) return null;
+  const rank = known[0].rf.length;
+  if (known.some((f) => f.rf.length !== rank)) return known[0];
+  return {
+    rf: known[0].rf.map((_, i) => Math.max(...known.map((f) => f.rf[i]))),
+    jump: known[0].jump.map((_, i) => Math.max(...known.map((f) => f.jump[i]))),
+  };
+}

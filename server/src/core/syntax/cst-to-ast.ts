@@ -1,0 +1,359 @@
+/**
+ * Builds the AST from Chevrotain's concrete syntax tree.
+ *
+ * Defensive throughout: a node produced by error recovery may lack any child,
+ * so every child is optional here and a missing part becomes `undefined` or a
+ * `missing` expression rather than an exception.
+ */
+import { CstElement, CstNode, IToken } from "chevrotain";
+import * as A from "./ast";
+
+type Children = Record<string, CstElement[] | undefined>;
+
+const isToken = (e: CstElement): e is IToken => (e as IToken).tokenType !== undefined;
+
+function node(c: Children, key: string, i = 0): CstNode | undefined {
+  const e = c[key]?.[i];
+  return e && !isToken(e) ? e : undefined;
+}
+
+function nodes(c: Children, key: string): CstNode[] {
+  return (c[key] ?? []).filter((e): e is CstNode => !isToken(e));
+}
+
+function token(c: Children, key: string, i = 0): IToken | undefined {
+  const e = c[key]?.[i];
+  // Tokens inserted by recovery have NaN offsets; treat them as absent.
+  return e && isToken(e) && !Number.isNaN(e.startOffset) ? e : undefined;
+}
+
+function tokens(c: Children, key: string): IToken[] {
+  return (c[key] ?? []).filter((e): e is IToken => isToken(e) && !Number.isNaN(e.startOffset));
+}
+
+const tokenSpan = (t: IToken): A.Span => ({ start: t.startOffset, end: t.endOffset! + 1 });
+
+function nodeSpan(n: CstNode): A.Span {
+  const loc = n.location;
+  if (!loc || Number.isNaN(loc.startOffset)) return { start: 0, end: 0 };
+  const end = loc.endOffset === undefined || Number.isNaN(loc.endOffset) ? loc.startOffset : loc.endOffset + 1;
+  return { start: loc.startOffset, end };
+}
+
+/** The first child element with a real position, in source order. */
+function firstOffset(c: Children): number | undefined {
+  let best: number | undefined;
+  for (const list of Object.values(c)) {
+    for (const e of list ?? []) {
+      const off = isToken(e) ? e.startOffset : e.location?.startOffset;
+      if (off !== undefined && !Number.isNaN(off) && (best === undefined || off < best)) best = off;
+    }
+  }
+  return best;
+}
+
+/** Converts a parsed `file` CST node; `docFor` finds the doc comment ending right before an offset. */
+export function buildFile(
+  root: CstNode | undefined,
+  docFor: (offset: number) => string | undefined,
+  problems: A.SyntaxProblem[],
+): A.CnnFile {
+  const file: A.CnnFile = { models: [], blocks: [], statements: [] };
+  if (!root) return file;
+  const b = new Builder(file, problems);
+  for (const m of nodes(root.children, "modelDecl")) {
+    const decl = b.model(m);
+    if (decl) {
+      decl.doc = docFor(decl.start);
+      file.models.push(decl);
+    }
+  }
+  for (const m of nodes(root.children, "blockDecl")) {
+    const decl = b.block(m);
+    if (decl) {
+      decl.doc = docFor(decl.start);
+      file.blocks.push(decl);
+    }
+  }
+  file.models.sort((x, y) => x.start - y.start);
+  file.blocks.sort((x, y) => x.start - y.start);
+  file.statements.sort((x, y) => x.start - y.start);
+  return file;
+}
+
+class Builder {
+  constructor(
+    private readonly file: A.CnnFile,
+    private readonly problems: A.SyntaxProblem[],
+  ) {}
+
+  model(n: CstNode): A.ModelDecl | undefined {
+    const c = n.children;
+    const name = token(c, "name");
+    const span = nodeSpan(n);
+    return {
+      kind: "model",
+      name: name?.image ?? "",
+      nameSpan: name ? tokenSpan(name) : { start: span.start, end: span.start + 5 },
+      body: this.body(node(c, "bracedBody")),
+      ...span,
+    };
+  }
+
+  block(n: CstNode): A.BlockDecl | undefined {
+    const c = n.children;
+    const name = token(c, "name");
+    const span = nodeSpan(n);
+    const params: A.Parameter[] = [];
+    for (const p of nodes(c, "parameter")) {
+      const pn = token(p.children, "name");
+      if (!pn) continue;
+      const def = node(p.children, "default");
+      params.push({ name: pn.image, default: def ? this.expr(def) : undefined, ...nodeSpan(p) });
+    }
+    return {
+      kind: "block",
+      name: name?.image ?? "",
+      nameSpan: name ? tokenSpan(name) : { start: span.start, end: span.start + 5 },
+      params,
+      signature: "(" + params.map((p) => p.name + (p.default ? "=" + describeExpr(p.default) : "")).join(", ") + ")",
+      body: this.body(node(c, "bracedBody")),
+      ...span,
+    };
+  }
+
+  body(n: CstNode | undefined): A.Statement[] {
+    if (!n) return [];
+    const out: A.Statement[] = [];
+    // Statements must be separated by a newline or `;`: remember where each terminator is.
+    const terminators = nodes(n.children, "terminator").map((t) => nodeSpan(t).start);
+    let ti = 0;
+    for (const s of nodes(n.children, "statement")) {
+      const st = this.statement(s);
+      if (!st) continue;
+      const prev = out[out.length - 1];
+      if (prev) {
+        while (ti < terminators.length && terminators[ti] < prev.end) ti++;
+        if (!(ti < terminators.length && terminators[ti] < st.start)) {
+          this.problems.push({
+            start: st.start,
+            end: st.end,
+            message: "expected a new line or ';' before this statement",
+            code: "syntax-error",
+          });
+        }
+      }
+      out.push(st);
+      this.file.statements.push(st);
+    }
+    return out;
+  }
+
+  /** The offset just past the `{` of a braced body, or a fallback. */
+  private openEnd(n: CstNode | undefined, fallback: number): number {
+    const t = n && token(n.children, "LBrace");
+    return t ? t.endOffset! + 1 : fallback;
+  }
+
+  statement(n: CstNode): A.Statement | undefined {
+    const c = n.children;
+    const labelTok = token(c, "label");
+    const label = labelTok ? { name: labelTok.image, ...tokenSpan(labelTok) } : undefined;
+    const inner = Object.entries(c).find(([k]) => k !== "label" && k !== "Colon")?.[1]?.[0];
+    if (!inner || isToken(inner)) return undefined;
+    const span = nodeSpan(n);
+    const base = { label, ...span, headerEnd: span.end };
+    const ic = inner.children;
+    const exprOf = () => {
+      const e = node(ic, "expression");
+      return e ? this.expr(e) : undefined;
+    };
+    switch (inner.name) {
+      case "inputStmt":
+        return { kind: "input", shape: exprOf(), ...base };
+      case "dtypeStmt":
+        return { kind: "dtype", value: exprOf(), ...base };
+      case "batchStmt":
+        return { kind: "batch", value: exprOf(), ...base };
+      case "budgetStmt": {
+        const m = token(ic, "metric");
+        return {
+          kind: "budget",
+          metric: m?.image,
+          metricSpan: m ? tokenSpan(m) : undefined,
+          strict: !!token(ic, "Less"),
+          limit: exprOf(),
+          ...base,
+        };
+      }
+      case "letStmt": {
+        const name = token(ic, "name");
+        return { kind: "let", name: name?.image, nameSpan: name ? tokenSpan(name) : undefined, value: exprOf(), ...base };
+      }
+      case "repeatStmt": {
+        const bodyNode = node(ic, "bracedBody");
+        return { kind: "repeat", count: exprOf(), body: this.body(bodyNode), ...base, headerEnd: this.openEnd(bodyNode, span.end) };
+      }
+      case "residualStmt": {
+        const main = node(ic, "main");
+        const sc = node(ic, "shortcut");
+        const scTok = token(ic, "Shortcut");
+        const mainClose = main && token(main.children, "RBrace");
+        return {
+          kind: "residual",
+          main: this.body(main),
+          shortcut: sc || scTok ? this.body(sc) : undefined,
+          shortcutSpan: scTok ? tokenSpan(scTok) : undefined,
+          mainEnd: mainClose ? mainClose.endOffset! + 1 : span.end,
+          ...base,
+          headerEnd: this.openEnd(main, span.end),
+        };
+      }
+      case "branchesStmt": {
+        const kind = token(ic, "Concat") ? "concat" : "add";
+        const branchToks = tokens(ic, "Branch");
+        const bodies = nodes(ic, "bracedBody");
+        const branches = bodies.map((bn, i) => {
+          const bs = nodeSpan(bn);
+          const start = branchToks[i]?.startOffset ?? bs.start;
+          return { span: { start, end: bs.end }, body: this.body(bn) };
+        });
+        const open = token(ic, "LBrace");
+        return { kind, branches, ...base, headerEnd: open ? open.endOffset! + 1 : span.end };
+      }
+      case "bodyStmt": {
+        const bodyNode = node(ic, "bracedBody");
+        return { kind: token(ic, "Scale") ? "scale" : "aux", body: this.body(bodyNode), ...base, headerEnd: this.openEnd(bodyNode, span.end) };
+      }
+      case "ifStmt":
+        return { kind: "if", clauses: this.ifClauses(inner), ...base, headerEnd: this.openEnd(node(ic, "bracedBody"), span.end) };
+      case "callStmt":
+      case "layerStmt": {
+        const name = token(ic, "name");
+        if (!name) return undefined;
+        const args = nodes(ic, "argument").map((a) => this.argument(a));
+        return { kind: inner.name === "callStmt" ? "call" : "layer", name: name.image, nameSpan: tokenSpan(name), args, ...base };
+      }
+    }
+    return undefined;
+  }
+
+  private ifClauses(n: CstNode): A.IfStatement["clauses"] {
+    const clauses: A.IfStatement["clauses"] = [];
+    // `else if` chains nest in the CST; walk them iteratively.
+    let cur: CstNode | undefined = n;
+    while (cur) {
+      const c: Children = cur.children;
+      const e = node(c, "expression");
+      clauses.push({ cond: e ? this.expr(e) : { kind: "missing", ...nodeSpan(cur) }, body: this.body(node(c, "bracedBody")), span: nodeSpan(cur) });
+      const elseBody = node(c, "elseBody");
+      if (elseBody) clauses.push({ body: this.body(elseBody), span: nodeSpan(elseBody) });
+      cur = node(c, "elseIf");
+    }
+    return clauses;
+  }
+
+  private argument(n: CstNode): A.Argument {
+    const c = n.children;
+    const key = token(c, "key");
+    const e = node(c, "expression");
+    const span = nodeSpan(n);
+    return {
+      name: key?.image,
+      nameSpan: key ? tokenSpan(key) : undefined,
+      value: e ? this.expr(e) : { kind: "missing", ...span },
+      ...span,
+    };
+  }
+
+  /** expression / andExpr / comparison / additive / multiplicative: operands joined by ops. */
+  expr(n: CstNode): A.Expr {
+    const c = n.children;
+    switch (n.name) {
+      case "notExpr": {
+        const inner = node(c, "comparison");
+        let e: A.Expr = inner ? this.expr(inner) : { kind: "missing", ...nodeSpan(n) };
+        for (const t of tokens(c, "nots").reverse()) e = { kind: "unary", op: "not", operand: e, start: t.startOffset, end: e.end };
+        return e;
+      }
+      case "unary": {
+        const inner = node(c, "primary");
+        let e: A.Expr = inner ? this.primary(inner) : { kind: "missing", ...nodeSpan(n) };
+        for (const t of tokens(c, "minuses").reverse()) e = { kind: "unary", op: "-", operand: e, start: t.startOffset, end: e.end };
+        return e;
+      }
+      case "expression":
+      case "andExpr":
+      case "comparison":
+      case "additive":
+      case "multiplicative": {
+        const operands = nodes(c, "operands").map((o) => this.expr(o));
+        const ops = tokens(c, "ops");
+        if (operands.length === 0) return { kind: "missing", ...nodeSpan(n) };
+        if (operands.length === 1) return operands[0];
+        const rest = operands.slice(1).map((operand, i) => ({ op: (ops[i]?.image ?? "+") as A.BinaryOp, operand }));
+        return { kind: "chain", first: operands[0], rest, start: operands[0].start, end: operands[operands.length - 1].end };
+      }
+      case "primary":
+        return this.primary(n);
+    }
+    return { kind: "missing", ...nodeSpan(n) };
+  }
+
+  private primary(n: CstNode): A.Expr {
+    const c = n.children;
+    const span = nodeSpan(n);
+    const lit = token(c, "Number") ?? token(c, "Suffixed") ?? token(c, "ByteSize");
+    if (lit) return { kind: "number", text: lit.image, bytes: lit.tokenType.name === "ByteSize", ...tokenSpan(lit) };
+    const tup = token(c, "Tuple");
+    if (tup) {
+      // Split `3x224x224` into its numbers, each with its own span.
+      const items: A.Expr[] = [];
+      let off = tup.startOffset;
+      for (const part of tup.image.split("x")) {
+        items.push({ kind: "number", text: part, bytes: false, start: off, end: off + part.length });
+        off += part.length + 1;
+      }
+      return { kind: "tuple", items, ...tokenSpan(tup) };
+    }
+    if (token(c, "True")) return { kind: "bool", value: true, ...span };
+    if (token(c, "False")) return { kind: "bool", value: false, ...span };
+    if (token(c, "InChannels")) return { kind: "inChannels", ...span };
+    const id = token(c, "Identifier");
+    if (id) {
+      if (c.callOpen) {
+        const args = nodes(c, "callArgs").map((a) => this.expr(a));
+        return { kind: "call", name: id.image, nameSpan: tokenSpan(id), args, ...span };
+      }
+      return { kind: "name", name: id.image, ...tokenSpan(id) };
+    }
+    const items = nodes(c, "items").map((i) => this.expr(i));
+    if (items.length === 1) return { ...items[0], start: span.start, end: span.end };
+    if (items.length > 1) return { kind: "tuple", items, ...span };
+    return { kind: "missing", ...span };
+  }
+}
+
+/** Source-like text of an expression, for signatures and messages. */
+export function describeExpr(e: A.Expr): string {
+  switch (e.kind) {
+    case "number":
+      return e.text;
+    case "tuple":
+      return e.items.every((i) => i.kind === "number") ? e.items.map(describeExpr).join("x") : "(" + e.items.map(describeExpr).join(", ") + ")";
+    case "bool":
+      return String(e.value);
+    case "name":
+      return e.name;
+    case "inChannels":
+      return "in_channels";
+    case "unary":
+      return e.op === "-" ? "-" + describeExpr(e.operand) : "not " + describeExpr(e.operand);
+    case "chain":
+      return describeExpr(e.first) + e.rest.map((r) => ` ${r.op} ${describeExpr(r.operand)}`).join("");
+    case "call":
+      return `${e.name}(${e.args.map(describeExpr).join(", ")})`;
+    case "missing":
+      return "?";
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Turns text into the token stream the parser reads.
+ *
+ * Besides Chevrotain's lexing, this applies the layout rules of the language:
+ * newlines inside `( )` do not end a statement, `else`, `shortcut` and `{` may
+ * start the line after their header, and nesting deeper than MAX_NESTING is
+ * cut out with one error instead of overflowing the parser's stack.
+ */
+import { IToken, Lexer } from "chevrotain";
+import * as T from "./tokens";
+import { SyntaxProblem } from "./ast";
+
+/** The deepest nesting of `{ }` and `( )` the parser is asked to handle. */
+export const MAX_NESTING = 64;
+
+const lexer = new Lexer(T.ALL_TOKENS, {
+  positionTracking: "full",
+  ensureOptimizations: false,
+  skipValidations: true,
+});
+
+export interface LexResult {
+  /** Significant tokens, after the layout rules. */
+  tokens: IToken[];
+  /** Comment tokens, in text order. */
+  comments: IToken[];
+  problems: SyntaxProblem[];
+}
+
+/** Lexes `text`; never throws. Offsets are UTF-16 code-unit offsets into `text`. */
+export function lex(text: string): LexResult {
+  const result = lexer.tokenize(text);
+  const problems: SyntaxProblem[] = [];
+  for (const e of result.errors) {
+    const ch = text.slice(e.offset, e.offset + e.length);
+    problems.push({
+      start: e.offset,
+      end: e.offset + e.length,
+      message: e.length === 1 ? `unexpected character '${ch}'` : `unexpected characters '${ch.slice(0, 20)}'`,
+      code: "unexpected-character",
+    });
+  }
+  const comments = (result.groups.comments ?? []) as IToken[];
+  return { tokens: applyLayout(result.tokens, problems), comments, problems };
+}
+
+function applyLayout(raw: IToken[], problems: SyntaxProblem[]): IToken[] {
+  const out: IToken[] = [];
+  let parens = 0;
+  let depth = 0;
+  let cutFrom = -1; // index in raw where an over-deep region began
+  let cutDepth = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const tok = raw[i];
+    const type = tok.tokenType;
+    const opens = type === T.LBrace || type === T.LParen;
+    const closes = type === T.RBrace || type === T.RParen;
+    if (cutFrom >= 0) {
+      // Inside a region nested too deeply: skip it up to its matching close.
+      if (opens) cutDepth++;
+      else if (closes && --cutDepth === 0) {
+        problems.push({
+          start: raw[cutFrom].startOffset,
+          end: tok.endOffset! + 1,
+          message: `nesting deeper than ${MAX_NESTING} levels of braces and parentheses is not analysed`,
+          code: "nesting-too-deep",
+        });
+        cutFrom = -1;
+      }
+      continue;
+    }
+    if (opens) {
+      if (depth >= MAX_NESTING) {
+        cutFrom = i;
+        cutDepth = 1;
+        continue;
+      }
+      depth++;
+      if (type === T.LParen) parens++;
+    } else if (closes) {
+      if (depth > 0) depth--;
+      if (type === T.RParen && parens > 0) parens--;
+    } else if (type === T.Newline) {
+      if (parens > 0) continue;
+      // A newline followed (past blank lines) by `else`, `shortcut` or `{` continues the statement.
+      let j = i + 1;
+      while (j < raw.length && raw[j].tokenType === T.Newline) j++;
+      const next = raw[j]?.tokenType;
+      if (next === T.Else || next === T.Shortcut || next === T.LBrace) {
+        i = j - 1;
+        continue;
+      }
+      // Collapse runs of newlines into one terminator.
+      const prev = out[out.length - 1];
+      if (prev && prev.tokenType === T.Newline) continue;
+    }
+    out.push(tok);
+  }
+  if (cutFrom >= 0) {
+    const last = raw[raw.length - 1];
+    problems.push({
+      start: raw[cutFrom].startOffset,
+      end: last.endOffset! + 1,
+      message: `nesting deeper than ${MAX_NESTING} levels of braces and parentheses is not analysed`,
+      code: "nesting-too-deep",
+    });
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+/**
+ * `parse(text)`: text in, AST and syntax problems out. Never throws.
+ */
+import { IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import { lex } from "./lexer";
+import { parser } from "./parser";
+import { buildFile } from "./cst-to-ast";
+import { CnnFile, SyntaxProblem } from "./ast";
+
+export interface ParseResult {
+  file: CnnFile;
+  problems: SyntaxProblem[];
+  /** Comment tokens, for documentation and tools. */
+  comments: IToken[];
+}
+
+const TOKEN_WORDS: Record<string, string> = {
+  Identifier: "a name",
+  Number: "a number",
+  Suffixed: "a number",
+  ByteSize: "a byte size",
+  Tuple: "a size such as 3x3",
+  LBrace: "'{'",
+  RBrace: "'}'",
+  LParen: "'('",
+  RParen: "')'",
+  Comma: "','",
+  Colon: "':'",
+  Semicolon: "';'",
+  Newline: "the end of the line",
+  Equals: "'='",
+  LessEq: "'<='",
+  Less: "'<'",
+  EOF: "the end of the file",
+};
+
+function tokenWord(t: TokenType): string {
+  return TOKEN_WORDS[t.name] ?? `'${t.name === "InChannels" ? "in_channels" : t.name.toLowerCase()}'`;
+}
+
+function found(t: IToken): string {
+  if (t.tokenType.name === "EOF") return "the end of the file";
+  if (t.tokenType.name === "Newline") return "the end of the line";
+  return `'${t.image}'`;
+}
+
+const RULE_WORDS: Record<string, string> = {
+  file: "a 'model' or 'block' definition",
+  statement: "a layer, block call or statement",
+  bracedBody: "'{'",
+  primary: "a value",
+  expression: "a value",
+  argument: "an argument",
+};
+
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${tokenWord(expected)} but found ${found(actual)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${found(firstRedundant)}: expected a 'model' or 'block' definition`,
+  buildNoViableAltMessage: ({ actual, ruleName }) =>
+    `expected ${RULE_WORDS[ruleName] ?? ruleName} but found ${found(actual[0])}`,
+  buildEarlyExitMessage: ({ actual, ruleName }) => `expected ${RULE_WORDS[ruleName] ?? ruleName} but found ${found(actual[0])}`,
+};
+(parser as unknown as { errorMessageProvider: IParserErrorMessageProvider }).errorMessageProvider = messages;
+
+/** Finds the `#` comment lines directly above `offset` (no blank line between) and joins them. */
+function docAbove(text: string, offset: number): string | undefined {
+  const lines: string[] = [];
+  let lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  while (lineStart > 0) {
+    const prevEnd = lineStart - 1;
+    const prevStart = text.lastIndexOf("\n", prevEnd - 1) + 1;
+    const line = text.slice(prevStart, prevEnd).trim();
+    if (!line.startsWith("#")) break;
+    lines.unshift(line.replace(/^#+ ?/, ""));
+    lineStart = prevStart;
+  }
+  return lines.length ? lines.join("\n") : undefined;
+}
+
+/** Parses `text` into an AST, with every syntax problem located by offsets. */
+export function parse(text: string): ParseResult {
+  const { tokens, comments, problems } = lex(text);
+  parser.input = tokens;
+  let cst;
+  try {
+    cst = parser.file();
+  } catch (e) {
+    // Recursion too deep for the stack (e.g. thousands of prefix operators): say so, keep the server up.
+    if (e instanceof RangeError) {
+      problems.push({ start: 0, end: text.length, message: "this text is nested too deeply to analyse", code: "nesting-too-deep" });
+      return { file: { models: [], blocks: [], statements: [] }, problems, comments };
+    }
+    throw e;
+  }
+  for (const err of parser.errors) {
+    const t = err.token;
+    const start = Number.isNaN(t.startOffset) ? text.length : t.startOffset;
+    const end = Number.isNaN(t.startOffset) ? text.length : t.endOffset! + 1;
+    problems.push({ start, end: Math.max(end, start), message: err.message, code: "syntax-error" });
+  }
+  const file = buildFile(cst, (off) => docAbove(text, off), problems);
+  problems.sort((a, b) => a.start - b.start);
+  return { file, problems, comments };
+}

@@ -1,0 +1,286 @@
+/**
+ * The Chevrotain grammar of `.cnn` files: a `CstParser` with error recovery.
+ *
+ * One instance is built once and reused. Rules are class fields; children are
+ * labelled where a rule consumes the same token type in two roles.
+ */
+import { CstParser, IToken, TokenType } from "chevrotain";
+import * as T from "./tokens";
+import { LAYER_NAMES } from "../layers/layer-table";
+
+class CnnParser extends CstParser {
+  constructor() {
+    super(T.ALL_TOKENS, { recoveryEnabled: true, nodeLocationTracking: "full", maxLookahead: 3, skipValidations: true });
+    this.performSelfAnalysis();
+  }
+
+  /** A file: `model` and `block` definitions separated by blank lines. */
+  file = this.RULE("file", () => {
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.SUBRULE(this.modelDecl) },
+        { ALT: () => this.SUBRULE(this.blockDecl) },
+        { ALT: () => this.SUBRULE(this.terminator) },
+      ]);
+    });
+  });
+
+  terminator = this.RULE("terminator", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Newline) }, { ALT: () => this.CONSUME(T.Semicolon) }]);
+  });
+
+  modelDecl = this.RULE("modelDecl", () => {
+    this.CONSUME(T.Model);
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.SUBRULE(this.bracedBody);
+  });
+
+  blockDecl = this.RULE("blockDecl", () => {
+    this.CONSUME(T.Block);
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.parameter) });
+    this.CONSUME(T.RParen);
+    this.SUBRULE(this.bracedBody);
+  });
+
+  parameter = this.RULE("parameter", () => {
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.OPTION(() => {
+      this.CONSUME(T.Equals);
+      this.SUBRULE(this.expression, { LABEL: "default" });
+    });
+  });
+
+  /** `{ statements }` */
+  bracedBody = this.RULE("bracedBody", () => {
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.SUBRULE(this.terminator) }, { ALT: () => this.SUBRULE(this.statement) }]);
+    });
+    this.CONSUME(T.RBrace);
+  });
+
+  statement = this.RULE("statement", () => {
+    this.OPTION({
+      GATE: () => this.LA(2).tokenType === T.Colon,
+      DEF: () => {
+        this.CONSUME(T.Identifier, { LABEL: "label" });
+        this.CONSUME(T.Colon);
+      },
+    });
+    this.OR([
+      { ALT: () => this.SUBRULE(this.inputStmt) },
+      { ALT: () => this.SUBRULE(this.dtypeStmt) },
+      { ALT: () => this.SUBRULE(this.batchStmt) },
+      { ALT: () => this.SUBRULE(this.budgetStmt) },
+      { ALT: () => this.SUBRULE(this.letStmt) },
+      { ALT: () => this.SUBRULE(this.repeatStmt) },
+      { ALT: () => this.SUBRULE(this.residualStmt) },
+      { ALT: () => this.SUBRULE(this.branchesStmt) },
+      { ALT: () => this.SUBRULE(this.bodyStmt) },
+      { ALT: () => this.SUBRULE(this.ifStmt) },
+      {
+        // `name(` is a block call unless `name` is a layer kind (`dense (n * 2)` is a layer).
+        GATE: () => this.LA(2).tokenType === T.LParen && !LAYER_NAMES.has(this.LA(1).image),
+        ALT: () => this.SUBRULE(this.callStmt),
+      },
+      { ALT: () => this.SUBRULE(this.layerStmt) },
+    ]);
+  });
+
+  inputStmt = this.RULE("inputStmt", () => {
+    this.CONSUME(T.Input);
+    this.SUBRULE(this.expression);
+  });
+
+  dtypeStmt = this.RULE("dtypeStmt", () => {
+    this.CONSUME(T.Dtype);
+    this.SUBRULE(this.expression);
+  });
+
+  batchStmt = this.RULE("batchStmt", () => {
+    this.CONSUME(T.Batch);
+    this.SUBRULE(this.expression);
+  });
+
+  budgetStmt = this.RULE("budgetStmt", () => {
+    this.CONSUME(T.Budget);
+    this.CONSUME(T.Identifier, { LABEL: "metric" });
+    this.OR([{ ALT: () => this.CONSUME(T.LessEq) }, { ALT: () => this.CONSUME(T.Less) }]);
+    this.SUBRULE(this.expression);
+  });
+
+  letStmt = this.RULE("letStmt", () => {
+    this.CONSUME(T.Let);
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  repeatStmt = this.RULE("repeatStmt", () => {
+    this.CONSUME(T.Repeat);
+    this.SUBRULE(this.expression);
+    this.SUBRULE(this.bracedBody);
+  });
+
+  residualStmt = this.RULE("residualStmt", () => {
+    this.CONSUME(T.Residual);
+    this.SUBRULE(this.bracedBody, { LABEL: "main" });
+    this.OPTION(() => {
+      this.CONSUME(T.Shortcut);
+      this.SUBRULE2(this.bracedBody, { LABEL: "shortcut" });
+    });
+  });
+
+  branchesStmt = this.RULE("branchesStmt", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Add) }, { ALT: () => this.CONSUME(T.Concat) }]);
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.OR2([
+        { ALT: () => this.SUBRULE(this.terminator) },
+        {
+          ALT: () => {
+            this.CONSUME(T.Branch);
+            this.SUBRULE(this.bracedBody);
+          },
+        },
+      ]);
+    });
+    this.CONSUME(T.RBrace);
+  });
+
+  bodyStmt = this.RULE("bodyStmt", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Scale) }, { ALT: () => this.CONSUME(T.Aux) }]);
+    this.SUBRULE(this.bracedBody);
+  });
+
+  ifStmt = this.RULE("ifStmt", () => {
+    this.CONSUME(T.If);
+    this.SUBRULE(this.expression);
+    this.SUBRULE(this.bracedBody);
+    this.OPTION(() => {
+      this.CONSUME(T.Else);
+      this.OR([
+        { ALT: () => this.SUBRULE(this.ifStmt, { LABEL: "elseIf" }) },
+        { ALT: () => this.SUBRULE2(this.bracedBody, { LABEL: "elseBody" }) },
+      ]);
+    });
+  });
+
+  callStmt = this.RULE("callStmt", () => {
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.argument) });
+    this.CONSUME(T.RParen);
+  });
+
+  layerStmt = this.RULE("layerStmt", () => {
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.argument) });
+  });
+
+  argument = this.RULE("argument", () => {
+    this.OPTION({
+      GATE: () => this.LA(2).tokenType === T.Equals,
+      DEF: () => {
+        this.CONSUME(T.Identifier, { LABEL: "key" });
+        this.CONSUME(T.Equals);
+      },
+    });
+    this.SUBRULE(this.expression);
+  });
+
+  expression = this.RULE("expression", () => {
+    this.SUBRULE(this.andExpr, { LABEL: "operands" });
+    this.MANY(() => {
+      this.CONSUME(T.Or, { LABEL: "ops" });
+      this.SUBRULE2(this.andExpr, { LABEL: "operands" });
+    });
+  });
+
+  andExpr = this.RULE("andExpr", () => {
+    this.SUBRULE(this.notExpr, { LABEL: "operands" });
+    this.MANY(() => {
+      this.CONSUME(T.And, { LABEL: "ops" });
+      this.SUBRULE2(this.notExpr, { LABEL: "operands" });
+    });
+  });
+
+  notExpr = this.RULE("notExpr", () => {
+    this.MANY(() => this.CONSUME(T.Not, { LABEL: "nots" }));
+    this.SUBRULE(this.comparison);
+  });
+
+  comparison = this.RULE("comparison", () => {
+    this.SUBRULE(this.additive, { LABEL: "operands" });
+    this.OPTION(() => {
+      this.OR(
+        [T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater].map((t: TokenType) => ({
+          ALT: () => this.CONSUME(t, { LABEL: "ops" }),
+        })),
+      );
+      this.SUBRULE2(this.additive, { LABEL: "operands" });
+    });
+  });
+
+  additive = this.RULE("additive", () => {
+    this.SUBRULE(this.multiplicative, { LABEL: "operands" });
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Plus, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: "ops" }) }]);
+      this.SUBRULE2(this.multiplicative, { LABEL: "operands" });
+    });
+  });
+
+  multiplicative = this.RULE("multiplicative", () => {
+    this.SUBRULE(this.unary, { LABEL: "operands" });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Star, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(T.Slash, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(T.Percent, { LABEL: "ops" }) },
+      ]);
+      this.SUBRULE2(this.unary, { LABEL: "operands" });
+    });
+  });
+
+  unary = this.RULE("unary", () => {
+    this.MANY(() => this.CONSUME(T.Minus, { LABEL: "minuses" }));
+    this.SUBRULE(this.primary);
+  });
+
+  primary = this.RULE("primary", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.Suffixed) },
+      { ALT: () => this.CONSUME(T.ByteSize) },
+      { ALT: () => this.CONSUME(T.Tuple) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.InChannels) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Identifier);
+          this.OPTION2(() => {
+            this.CONSUME2(T.LParen, { LABEL: "callOpen" });
+            this.MANY_SEP2({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.expression, { LABEL: "callArgs" }) });
+            this.CONSUME2(T.RParen, { LABEL: "callClose" });
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: "items" }) });
+          this.CONSUME(T.RParen);
+        },
+      },
+    ]);
+  });
+}
+
+/** The one parser instance; `input` is reset for every parse. */
+export const parser = new CnnParser();
+
+/** The token types whose images the CST→AST step reads. */
+export type { IToken };
