@@ -266,38 +266,19 @@ class Builder {
     };
   }
 
-  /** expression / andExpr / comparison / additive / multiplicative: operands joined by ops. */
+  /** An expression: flat operands and operators from the parser, precedence applied here. */
   expr(n: CstNode): A.Expr {
     const c = n.children;
-    switch (n.name) {
-      case "notExpr": {
-        const inner = node(c, "comparison");
-        let e: A.Expr = inner ? this.expr(inner) : { kind: "missing", ...nodeSpan(n) };
-        for (const t of tokens(c, "nots").reverse()) e = { kind: "unary", op: "not", operand: e, start: t.startOffset, end: e.end };
-        return e;
-      }
-      case "unary": {
-        const inner = node(c, "primary");
-        let e: A.Expr = inner ? this.primary(inner) : { kind: "missing", ...nodeSpan(n) };
-        for (const t of tokens(c, "minuses").reverse()) e = { kind: "unary", op: "-", operand: e, start: t.startOffset, end: e.end };
-        return e;
-      }
-      case "expression":
-      case "andExpr":
-      case "comparison":
-      case "additive":
-      case "multiplicative": {
-        const operands = nodes(c, "operands").map((o) => this.expr(o));
-        const ops = tokens(c, "ops");
-        if (operands.length === 0) return { kind: "missing", ...nodeSpan(n) };
-        if (operands.length === 1) return operands[0];
-        const rest = operands.slice(1).map((operand, i) => ({ op: (ops[i]?.image ?? "+") as A.BinaryOp, operand }));
-        return { kind: "chain", first: operands[0], rest, start: operands[0].start, end: operands[operands.length - 1].end };
-      }
-      case "primary":
-        return this.primary(n);
-    }
-    return { kind: "missing", ...nodeSpan(n) };
+    const items: ExprItem[] = [];
+    const operands = nodes(c, "operands");
+    const ops = tokens(c, "ops");
+    operands.forEach((o, i) => {
+      if (i > 0) items.push({ op: (ops[i - 1]?.image ?? "+") as A.BinaryOp });
+      for (const t of tokens(o.children, "prefix")) items.push({ prefix: t.image as "-" | "not", at: t.startOffset });
+      items.push({ atom: this.primary(o) });
+    });
+    if (items.length === 0) return { kind: "missing", ...nodeSpan(n) };
+    return new Precedence(items).parse();
   }
 
   private primary(n: CstNode): A.Expr {
@@ -331,6 +312,73 @@ class Builder {
     if (items.length === 1) return { ...items[0], start: span.start, end: span.end };
     if (items.length > 1) return { kind: "tuple", items, ...span };
     return { kind: "missing", ...span };
+  }
+}
+
+type ExprItem = { op: A.BinaryOp } | { prefix: "-" | "not"; at: number } | { atom: A.Expr };
+
+/** Lowest to highest; `not` sits between `and` and the comparisons, as in Python. */
+const LEVELS: A.BinaryOp[][] = [["or"], ["and"], [], ["==", "!=", "<", "<=", ">", ">="], ["+", "-"], ["*", "/", "%"]];
+const NOT_LEVEL = 2;
+
+/**
+ * Precedence climbing over the flat item list. Runs of one level become one
+ * `chain` node, so a long `1 + 1 + ... + 1` never recurses deeply.
+ */
+class Precedence {
+  private i = 0;
+  constructor(private readonly items: ExprItem[]) {}
+
+  parse(): A.Expr {
+    return this.level(0);
+  }
+
+  private level(l: number): A.Expr {
+    if (l === NOT_LEVEL) return this.notLevel();
+    if (l >= LEVELS.length) return this.unary();
+    const first = this.level(l + 1);
+    const rest: { op: A.BinaryOp; operand: A.Expr }[] = [];
+    for (;;) {
+      const item = this.items[this.i];
+      if (!item || !("op" in item) || !LEVELS[l].includes(item.op)) break;
+      this.i++;
+      rest.push({ op: item.op, operand: this.level(l + 1) });
+    }
+    if (rest.length === 0) return first;
+    return { kind: "chain", first, rest, start: first.start, end: rest[rest.length - 1].operand.end };
+  }
+
+  private notLevel(): A.Expr {
+    const nots: number[] = [];
+    for (let item = this.items[this.i]; item && "prefix" in item && item.prefix === "not"; item = this.items[this.i]) {
+      nots.push(item.at);
+      this.i++;
+    }
+    let e = this.level(NOT_LEVEL + 1);
+    for (let k = nots.length - 1; k >= 0; k--) e = { kind: "unary", op: "not", operand: e, start: nots[k], end: e.end };
+    return e;
+  }
+
+  private unary(): A.Expr {
+    const minuses: number[] = [];
+    for (let item = this.items[this.i]; item && "prefix" in item && item.prefix === "-"; item = this.items[this.i]) {
+      minuses.push(item.at);
+      this.i++;
+    }
+    const item = this.items[this.i];
+    let e: A.Expr;
+    if (item && "atom" in item) {
+      this.i++;
+      e = item.atom;
+    } else if (item && "prefix" in item) {
+      e = this.notLevel(); // `- not x`: unusual, but read it rather than fail
+    } else {
+      const at = minuses.length ? minuses[minuses.length - 1] + 1 : 0;
+      e = { kind: "missing", start: at, end: at };
+      this.i++;
+    }
+    for (let k = minuses.length - 1; k >= 0; k--) e = { kind: "unary", op: "-", operand: e, start: minuses[k], end: e.end };
+    return e;
   }
 }
 

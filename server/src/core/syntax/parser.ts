@@ -8,6 +8,9 @@ import { CstParser, IToken, TokenType } from "chevrotain";
 import * as T from "./tokens";
 import { LAYER_NAMES } from "../layers/layer-table";
 
+/** Binary operators, all read at one level; precedence is applied when the AST is built. */
+const BINARY_OPS: TokenType[] = [T.Or, T.And, T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.Plus, T.Minus, T.Star, T.Slash, T.Percent];
+
 class CnnParser extends CstParser {
   constructor() {
     super(T.ALL_TOKENS, { recoveryEnabled: true, nodeLocationTracking: "full", maxLookahead: 3, skipValidations: true });
@@ -191,66 +194,25 @@ class CnnParser extends CstParser {
     this.SUBRULE(this.expression);
   });
 
+  /**
+   * An expression is read flat — operands separated by binary operators — and
+   * the CST→AST step applies precedence. One rule per precedence level would
+   * build eight CST nodes for every plain number in an argument list.
+   */
   expression = this.RULE("expression", () => {
-    this.SUBRULE(this.andExpr, { LABEL: "operands" });
+    this.SUBRULE(this.operand, { LABEL: "operands" });
     this.MANY(() => {
-      this.CONSUME(T.Or, { LABEL: "ops" });
-      this.SUBRULE2(this.andExpr, { LABEL: "operands" });
+      this.OR(BINARY_OPS.map((t) => ({ ALT: () => this.CONSUME(t, { LABEL: "ops" }) })));
+      this.SUBRULE2(this.operand, { LABEL: "operands" });
     });
   });
 
-  andExpr = this.RULE("andExpr", () => {
-    this.SUBRULE(this.notExpr, { LABEL: "operands" });
+  /** Prefix operators (`-`, `not`) and one atom. */
+  operand = this.RULE("operand", () => {
     this.MANY(() => {
-      this.CONSUME(T.And, { LABEL: "ops" });
-      this.SUBRULE2(this.notExpr, { LABEL: "operands" });
+      this.OR([{ ALT: () => this.CONSUME(T.Minus, { LABEL: "prefix" }) }, { ALT: () => this.CONSUME(T.Not, { LABEL: "prefix" }) }]);
     });
-  });
-
-  notExpr = this.RULE("notExpr", () => {
-    this.MANY(() => this.CONSUME(T.Not, { LABEL: "nots" }));
-    this.SUBRULE(this.comparison);
-  });
-
-  comparison = this.RULE("comparison", () => {
-    this.SUBRULE(this.additive, { LABEL: "operands" });
-    this.OPTION(() => {
-      this.OR(
-        [T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater].map((t: TokenType) => ({
-          ALT: () => this.CONSUME(t, { LABEL: "ops" }),
-        })),
-      );
-      this.SUBRULE2(this.additive, { LABEL: "operands" });
-    });
-  });
-
-  additive = this.RULE("additive", () => {
-    this.SUBRULE(this.multiplicative, { LABEL: "operands" });
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Plus, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: "ops" }) }]);
-      this.SUBRULE2(this.multiplicative, { LABEL: "operands" });
-    });
-  });
-
-  multiplicative = this.RULE("multiplicative", () => {
-    this.SUBRULE(this.unary, { LABEL: "operands" });
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Star, { LABEL: "ops" }) },
-        { ALT: () => this.CONSUME(T.Slash, { LABEL: "ops" }) },
-        { ALT: () => this.CONSUME(T.Percent, { LABEL: "ops" }) },
-      ]);
-      this.SUBRULE2(this.unary, { LABEL: "operands" });
-    });
-  });
-
-  unary = this.RULE("unary", () => {
-    this.MANY(() => this.CONSUME(T.Minus, { LABEL: "minuses" }));
-    this.SUBRULE(this.primary);
-  });
-
-  primary = this.RULE("primary", () => {
-    this.OR([
+    this.OR2([
       { ALT: () => this.CONSUME(T.NumberLiteral) },
       { ALT: () => this.CONSUME(T.Suffixed) },
       { ALT: () => this.CONSUME(T.ByteSize) },
@@ -261,9 +223,9 @@ class CnnParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.Identifier);
-          this.OPTION2(() => {
+          this.OPTION(() => {
             this.CONSUME2(T.LParen, { LABEL: "callOpen" });
-            this.MANY_SEP2({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.expression, { LABEL: "callArgs" }) });
+            this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: "callArgs" }) });
             this.CONSUME2(T.RParen, { LABEL: "callClose" });
           });
         },
@@ -271,7 +233,7 @@ class CnnParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.LParen);
-          this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: "items" }) });
+          this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.expression, { LABEL: "items" }) });
           this.CONSUME(T.RParen);
         },
       },
