@@ -1,13 +1,16 @@
 // Helpers to run a real VS Code (code-server, pinned by install.sh) offline and drive
 // it with Debian's chromium through playwright-core. Plain ESM, no build step.
 //
-//   import { startCodeServer, launchBrowser, installVsix, waitFor } from './code-server.mjs';
-//   const cs = await startCodeServer({ workspace: '/abs/examples', extensionsDir });
+//   import { installVsix, startCodeServer, launchBrowser, openWorkbench, openFromExplorer,
+//            editorLines, waitFor } from './scripts/e2e/code-server.mjs';
+//   installVsix('cnn-lens.vsix', extDir);
+//   const cs = await startCodeServer({ workspace: 'examples', extensionsDir: extDir });
 //   const { page, close } = await launchBrowser();
-//   await page.goto(cs.url);  ...  await close(); await cs.stop();
+//   await openWorkbench(page, cs.url); await openFromExplorer(page, 'resnet.cnn');
+//   ...; await close(); await cs.stop();
 //
 // Every code-server started here runs in its own process group and is killed (whole
-// group, extension host included) on stop(), on process exit, and on SIGINT/SIGTERM.
+// group, extension host included) on stop(), on process exit, and on SIGINT/SIGTERM/SIGHUP.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, existsSync, rmSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -220,4 +223,74 @@ export async function launchBrowser({ headless = true, viewport = { width: 1400,
   const page = await context.newPage();
   const close = () => browser.close().catch(() => {});
   return { browser, context, page, close };
+}
+
+// ---- DOM helpers (selectors belong to VS Code 1.139 / code-server 4.139.1) ----------
+/** Monaco writes spaces (inlay hints included) as U+00A0: normalise before comparing. */
+export const normalize = (s) => s.replace(/\u00a0/g, ' ');
+
+/** Open `url` and wait until the workbench and the explorer tree are rendered. */
+export async function openWorkbench(page, url, { timeout = 60_000 } = {}) {
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout });
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout });
+}
+
+/** Open a top-level file by clicking its row in the explorer; wait for its editor tab. */
+export async function openFromExplorer(page, fileName, { timeout = 30_000 } = {}) {
+  await page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${fileName}"]`).click({ timeout });
+  await page.locator(`.tabs-container .tab.active[aria-label^="${fileName}"]`).waitFor({ timeout });
+  await page.locator('.editor-instance .view-lines .view-line').first().waitFor({ timeout });
+}
+
+/** Text of the visible editor lines, top to bottom, NBSP normalised (inlay hints included). */
+export async function editorLines(page) {
+  const lines = await page.locator('.editor-instance .view-lines .view-line').evaluateAll((els) =>
+    els.map((e) => ({ top: parseFloat(e.style.top) || 0, text: e.textContent ?? '' })));
+  return lines.sort((a, b) => a.top - b.top).map((l) => normalize(l.text));
+}
+
+/** Move the mouse onto the first occurrence of `text` in the visible editor lines and
+ *  return the hover widget's text (`.monaco-hover`). */
+export async function hoverOver(page, text, { timeout = 15_000 } = {}) {
+  const box = await waitFor(() => page.evaluate((needle) => {
+    const lines = [...document.querySelectorAll('.editor-instance .view-lines .view-line')]
+      .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top));
+    for (const line of lines) {
+      const walk = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        const i = n.data.replace(/\u00a0/g, ' ').indexOf(needle);
+        if (i < 0) continue;
+        const r = document.createRange();
+        r.setStart(n, i); r.setEnd(n, i + needle.length);
+        const { x, y, width, height } = r.getBoundingClientRect();
+        return { x: x + width / 2, y: y + height / 2 };
+      }
+    }
+    return null;
+  }, text), { timeout, what: `"${text}" in the editor` });
+  await page.mouse.move(box.x, box.y);
+  const hover = page.locator('.monaco-hover .monaco-hover-content').first();
+  await hover.waitFor({ state: 'visible', timeout });
+  return normalize(await hover.innerText());
+}
+
+/** Text of the status bar (all items), NBSP normalised. */
+export async function statusBarText(page) {
+  return normalize(await page.locator('#workbench\\.parts\\.statusbar').innerText());
+}
+
+/** Number of error / warning squiggles currently rendered in the editor. */
+export async function squiggleCounts(page) {
+  return {
+    errors: await page.locator('.editor-instance .squiggly-error').count(),
+    warnings: await page.locator('.editor-instance .squiggly-warning').count(),
+  };
+}
+
+/** Errors and warnings as the status bar's problems item shows them: "(x) 1 (!) 0". */
+export async function problemCounts(page) {
+  const item = page.locator('[id="status.problems"]');
+  const [errors = 0, warnings = 0] = ((await item.textContent()) ?? '').match(/\d+/g)?.map(Number) ?? [];
+  return { errors, warnings, label: await item.getAttribute('aria-label') }; // label: "Errors: 1" / "No Problems"
 }

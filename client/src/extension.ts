@@ -1,0 +1,56 @@
+/**
+ * The VS Code side of CNN Lens: starts the bundled language server over IPC,
+ * passes the `cnnLens` settings (restarting the server when they change),
+ * logs to an output channel, and shows the active model's totals in the
+ * status bar.
+ */
+import * as path from "path";
+import * as vscode from "vscode";
+import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from "vscode-languageclient/node";
+import { ModelStatus } from "./status-bar";
+
+let client: LanguageClient | undefined;
+let status: ModelStatus | undefined;
+
+function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+  const module = context.asAbsolutePath(path.join("dist", "server.js"));
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ language: "cnn" }],
+    outputChannel: output,
+    initializationOptions: { settings: vscode.workspace.getConfiguration("cnnLens") },
+    synchronize: { configurationSection: "cnnLens" },
+  };
+  return new LanguageClient("cnnLens", "CNN Lens", serverOptions, clientOptions);
+}
+
+async function restart(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): Promise<void> {
+  const old = client;
+  client = undefined;
+  if (old) await old.stop().catch((e) => output.error(`stopping the server failed: ${e}`));
+  client = createClient(context, output);
+  status?.attach(client);
+  await client.start();
+  status?.refresh();
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel("CNN Lens", { log: true });
+  status = new ModelStatus();
+  context.subscriptions.push(output, status);
+  context.subscriptions.push(
+    vscode.commands.registerCommand("cnnLens.restartServer", () => restart(context, output)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration("cnnLens")) void restart(context, output);
+    }),
+  );
+  await restart(context, output);
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}
