@@ -1,6 +1,7 @@
 /**
- * Runs the real, bundled command line (`node dist/cli.js ...`) from the
- * repository root, as a user would. The tests assume the build was done:
+ * Runs the real command line from the repository root, as a user would: the
+ * `bin/cnn-lens` that npm installs, which starts from the CLI's startup snapshot
+ * (falling back to the bundle dist/cli.js). The tests assume the build was done:
  * `npx tsc -p . && node scripts/bundle.mjs`.
  */
 import { spawnSync, SpawnSyncOptions } from "node:child_process";
@@ -9,7 +10,7 @@ import * as path from "node:path";
 
 /** The repository root (this file runs from out/test/cli/). */
 export const ROOT = path.resolve(__dirname, "../../..");
-export const CLI = path.join(ROOT, "dist", "cli.js");
+export const CLI = path.join(ROOT, "bin", "cnn-lens");
 /** Fixture paths relative to ROOT, as they appear in the CLI's output. */
 export const FIXTURES = "test/cli/fixtures";
 
@@ -22,7 +23,7 @@ export interface CliResult {
 /** Runs `cnn-lens args...` in ROOT and returns its exit status and output. */
 export function cli(args: string[], options: SpawnSyncOptions & { input?: string } = {}): CliResult {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first with 'npx tsc -p . && node scripts/bundle.mjs'`);
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", timeout: 30_000, ...options });
+  const r = spawnSync(CLI, args, { cwd: ROOT, encoding: "utf8", timeout: 30_000, ...options });
   if (r.error) throw r.error;
   return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
 }

@@ -87,13 +87,14 @@ function readVersion(): string {
   return "unknown";
 }
 
-function main(): void {
+/** Runs the CLI on `argv` (the arguments after the script); sets process.exitCode. */
+export function main(argv: string[] = process.argv.slice(2)): void {
   // A reader that stops early (`| head`) closes the pipe: that is not an error.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(process.exitCode ?? CLEAN);
     throw e;
   });
-  const parsed = parseArguments(process.argv.slice(2));
+  const parsed = parseArguments(argv);
   if (!("run" in parsed)) {
     if (parsed.stdout) process.stdout.write(parsed.stdout);
     if (parsed.stderr) process.stderr.write(parsed.stderr);
@@ -112,4 +113,4 @@ function main(): void {
   }
 }
 
-if (require.main === module) main();
+if (typeof module !== "undefined" && require.main === module) main();
