@@ -47,6 +47,9 @@ export const didYouMean = (word: string, candidates: Iterable<string>): string =
   return s ? `; did you mean '${s}'?` : "";
 };
 
+/** The positional specs of each spec list, computed once per layer kind. */
+const POSITIONAL = new WeakMap<readonly object[], readonly { name: string; positional?: boolean }[]>();
+
 /**
  * Matches written arguments to specs: returns, per spec name, the written
  * argument (or undefined). Reports unknown, duplicate, extra and missing ones.
@@ -59,7 +62,8 @@ export function matchArguments(
   report: Report,
 ): Map<string, Argument> {
   const bound = new Map<string, Argument>();
-  const positional = specs.filter((s) => s.positional);
+  let positional = POSITIONAL.get(specs);
+  if (!positional) POSITIONAL.set(specs, (positional = specs.filter((s) => s.positional)));
   let next = 0;
   for (const arg of written) {
     if (arg.name === undefined) {
@@ -83,6 +87,7 @@ export function matchArguments(
     }
     bound.set(spec.name, arg);
   }
+  if (bound.size === written.length && bound.size === specs.length) return bound;
   const missing = specs.filter((s) => (s.required ?? s.positional) && !bound.has(s.name)).map((s) => s.name);
   if (missing.length) {
     report(stmtSpan, "missing-argument", `${what} needs ${missing.length === 1 ? "argument" : "arguments"} ${missing.map((m) => `'${m}'`).join(" and ")}, missing here`);
@@ -185,7 +190,9 @@ export function resolveLayerArgs(layer: LayerKind, name: string, written: readon
     }
     const takesWords = spec.type === "word" || spec.type === "padding";
     if (value.t === "word" && !takesWords) {
-      report(arg.value, "unknown-name", `unknown name '${value.v}': not a parameter or 'let' value in scope`);
+      // `same` and `valid` are known words, just not accepted here (deconv's padding): say so plainly.
+      if (spec.name === "padding" && (value.v === "same" || value.v === "valid")) report(arg.value, "invalid-value", `${name} does not take padding=${value.v}: give the padding as a number or a size such as 1x1`);
+      else report(arg.value, "unknown-name", `unknown name '${value.v}': not a parameter or 'let' value in scope`);
       ok = false;
       continue;
     }

@@ -17,6 +17,8 @@ import { describeExpr } from "../syntax/cst-to-ast";
 
 /** At most this many layer instances are expanded per file; beyond, an error (repeats that reach a fixed point are multiplied out instead). */
 export const MAX_LAYER_INSTANCES = 300_000;
+/** The keywords that open a `{ }` body, suggested for an unknown name written with one. */
+const BODY_KEYWORDS = ["repeat", "residual", "shortcut", "add", "concat", "branch", "scale", "aux", "if", "else"];
 /** Deepest chain of block calls. */
 export const MAX_CALL_DEPTH = 48;
 
@@ -372,10 +374,13 @@ class Evaluator {
   private runModel(decl: A.ModelDecl): ModelAnalysis {
     const model = this.newModel(decl);
     const run = (this.run_ = new Run(model));
+    // The expansion limit is shared by the file, but each model it cuts short is told so.
+    this.expansionReported = false;
     const frame: Frame = { scope: new Scope(), calls: [], blocks: [], prefix: "", counters: new Map(), top: true };
     const settings: A.Statement[] = [];
     const out = this.runBody(decl.body, this.unknownTensor(), frame, settings);
-    if (!run.hasInput) this.report(decl.nameSpan, "missing-input", `model '${decl.name}' has no input: start it with a line such as 'input 3x224x224'`);
+    // Reported once: at the first layer when there is one, else at the model's name.
+    if (!run.hasInput && !run.missingInputReported) this.report(decl.nameSpan, "missing-input", `model '${decl.name}' has no input: start it with a line such as 'input 3x224x224'`);
     model.output = out.shape;
     model.params = run.params;
     model.nonLearnable = run.nonLearnable;
@@ -650,11 +655,15 @@ class Evaluator {
     const layer = findLayer(s.name);
     if (!layer) {
       const block = this.blocks.get(s.name);
-      const hint = block ? `; '${s.name}' is a block: call it with parentheses, ${s.name}(...)` : didYouMean(s.name, [...LAYER_NAMES, ...this.blocks.keys()]);
+      // With a `{ }` body, the name was meant to be a keyword that opens one (`repaet 2 {`).
+      const candidates = s.bodySpan ? BODY_KEYWORDS : [...LAYER_NAMES, ...this.blocks.keys()];
+      const hint = block ? `; '${s.name}' is a block: call it with parentheses, ${s.name}(...)` : didYouMean(s.name, candidates);
       this.report(s.nameSpan, "unknown-layer", `unknown layer '${s.name}'${hint}`, frame);
-      this.release(x);
-      return this.unknownTensor();
+      // A misspelt layer passes its input through, so the layers after a typo still get shapes.
+      return x;
     }
+    // So does a half-typed one (`conv 64,` at a line end): its syntax error is already reported.
+    if (s.incomplete) return x;
     const { args, spans } = resolveLayerArgs(layer, s.name, s.args, s, this.ctxFor(x, frame), (span, code, message) => this.report(span, code, message, frame));
     if (this.checking) {
       this.release(x);
@@ -803,7 +812,8 @@ class Evaluator {
     let last = { params: 0, nonLearnable: 0, macs: 0, auxMacs: 0, layers: 0 };
     for (let i = 0; i < n; i++) {
       const fixed = i > 0 && lastIn !== undefined && sameOrBothUnknown(lastIn, lastOut!);
-      if (fixed && this.expanded + (n - i) * last.layers > MAX_LAYER_INSTANCES - 1) {
+      // Every pass costs at least one unit, so a huge repeat of a body without layers is multiplied out too.
+      if (fixed && this.expanded + (n - i) * Math.max(1, last.layers) > MAX_LAYER_INSTANCES - 1) {
         // Every further pass gets the same input as the last one, so it adds the same counts: multiply them out.
         const times = n - i;
         run.params = plus(run.params, mulCount(last.params, times));

@@ -208,7 +208,9 @@ function slide(
   if (out.some((o) => o < 1)) {
     const effective = kernel.map((k, i) => dilation[i] * (k - 1) + 1);
     const dil = dilation.some((d) => d !== 1) ? ` (dilation ${x(dilation)}, effective ${x(effective)})` : "";
-    throw new LayerError(`${what} ${x(kernel)}${dil} with padding ${x(pad)} does not fit the ${x(sizes)} input`, "size-too-small", "kernel");
+    // A uniform padding reads as one number, as it is usually written: "with padding 0".
+    const padText = pad.every((p) => p === pad[0]) ? String(pad[0]) : x(pad);
+    throw new LayerError(`${what} ${x(kernel)}${dil} with padding ${padText} does not fit the ${x(sizes)} input`, "size-too-small", "kernel");
   }
   return { out, kernel, stride, dilation };
 }

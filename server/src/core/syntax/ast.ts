@@ -56,6 +56,10 @@ export interface LayerStatement extends StatementBase {
   name: string;
   nameSpan: Span;
   args: Argument[];
+  /** Half-typed: the parser recovered inside the arguments (`conv 64,` at a line end, `padding=` with no value); the syntax error is already reported. */
+  incomplete?: boolean;
+  /** A `{ }` body written after the name (a misspelt `repeat`, say): an error; its statements are skipped. */
+  bodySpan?: Span;
 }
 
 export interface CallStatement extends StatementBase {

@@ -7,6 +7,7 @@
  */
 import { CstElement, CstNode, IToken } from "chevrotain";
 import * as A from "./ast";
+import { LAYER_NAMES } from "../layers/layer-table";
 
 type Children = Record<string, CstElement[] | undefined>;
 
@@ -231,8 +232,20 @@ class Builder {
       case "layerStmt": {
         const name = token(ic, "name");
         if (!name) return undefined;
-        const args = nodes(ic, "argument").map((a) => this.argument(a));
-        return { kind: inner.name === "callStmt" ? "call" : "layer", name: name.image, nameSpan: tokenSpan(name), args, ...base };
+        // An argument the parser recovered from nothing (`conv 16, 3x3,` at a line end) has no text; its syntax error is already reported.
+        const hasText = (a: CstNode) => !!a.location && !Number.isNaN(a.location.startOffset);
+        const written = nodes(ic, "argument");
+        const args = written.filter(hasText).map((a) => this.argument(a));
+        if (inner.name === "callStmt") return { kind: "call", name: name.image, nameSpan: tokenSpan(name), args, ...base };
+        // A dangling comma or a `key=` without a value leaves the layer half-typed (`conv 8,, 3` is still whole).
+        const incomplete = (written.length > 0 && !hasText(written[written.length - 1])) || args.some((a) => a.value.kind === "missing");
+        const body = node(ic, "body");
+        const bodySpan = body ? nodeSpan(body) : undefined;
+        // An unknown name with a body is reported by the evaluator, with keywords as suggestions.
+        if (bodySpan && LAYER_NAMES.has(name.image)) {
+          this.problems.push({ ...bodySpan, message: `a layer takes no '{ }' body: '${name.image}' is a layer kind`, code: "syntax-error" });
+        }
+        return { kind: "layer", name: name.image, nameSpan: tokenSpan(name), args, ...(incomplete ? { incomplete } : {}), ...(bodySpan ? { bodySpan } : {}), ...base };
       }
     }
     return undefined;

@@ -44,8 +44,28 @@ export function lex(text: string): LexResult {
   return { tokens: applyLayout(result.tokens, problems), comments, problems };
 }
 
+/**
+ * The `(` tokens that a `)` closes before the next brace or the end of the
+ * text. Only these let a statement run over newlines: an unclosed `(` (a
+ * half-typed `conv (8, 3`) must not swallow the lines after it.
+ */
+function closedParens(raw: IToken[]): Set<IToken> {
+  const closed = new Set<IToken>();
+  const open: IToken[] = [];
+  for (const tok of raw) {
+    const type = tok.tokenType;
+    if (type === T.LParen) open.push(tok);
+    else if (type === T.RParen) {
+      const o = open.pop();
+      if (o) closed.add(o);
+    } else if (type === T.LBrace || type === T.RBrace) open.length = 0;
+  }
+  return closed;
+}
+
 function applyLayout(raw: IToken[], problems: SyntaxProblem[]): IToken[] {
   const out: IToken[] = [];
+  const closed = closedParens(raw);
   let parens = 0;
   let depth = 0;
   let cutFrom = -1; // index in raw where an over-deep region began
@@ -65,6 +85,8 @@ function applyLayout(raw: IToken[], problems: SyntaxProblem[]): IToken[] {
           message: `nesting deeper than ${MAX_NESTING} levels of braces and parentheses is not analysed`,
           code: "nesting-too-deep",
         });
+        // A cut-out body stays an empty `{ }`, so the statement around it still parses.
+        if (raw[cutFrom].tokenType === T.LBrace && type === T.RBrace) out.push(tok);
         cutFrom = -1;
       }
       continue;
@@ -73,10 +95,11 @@ function applyLayout(raw: IToken[], problems: SyntaxProblem[]): IToken[] {
       if (depth >= MAX_NESTING) {
         cutFrom = i;
         cutDepth = 1;
+        if (type === T.LBrace) out.push(tok);
         continue;
       }
       depth++;
-      if (type === T.LParen) parens++;
+      if (type === T.LParen && closed.has(tok)) parens++;
     } else if (closes) {
       if (depth > 0) depth--;
       if (type === T.RParen && parens > 0) parens--;

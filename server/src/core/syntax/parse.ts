@@ -49,6 +49,7 @@ const RULE_WORDS: Record<string, string> = {
   statement: "a layer, block call or statement",
   bracedBody: "'{'",
   primary: "a value",
+  operand: "a value",
   expression: "a value",
   argument: "an argument",
 };
@@ -92,10 +93,28 @@ export function parse(text: string): ParseResult {
     }
     throw e;
   }
+  // An error at the end of the file (a missing `}`) sits right after the last token, where the
+  // fix goes, rather than after trailing comments and blank lines.
+  let eof = text.length;
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    if (tokens[i].tokenType.name !== "Newline") {
+      eof = tokens[i].endOffset! + 1;
+      break;
+    }
+  }
+  // Text cut out for nesting too deeply leaves its statement broken (`dense ((...))` loses its
+  // innermost value): that statement's syntax errors would only repeat the nesting error.
+  const cuts = problems
+    .filter((p) => p.code === "nesting-too-deep")
+    .map((p) => {
+      const stop = tokens.find((t) => t.startOffset >= p.end && (t.tokenType.name === "Newline" || t.tokenType.name === "Semicolon"));
+      return { start: p.start, end: stop ? stop.startOffset : eof };
+    });
   for (const err of parser.errors) {
     const t = err.token;
-    const start = Number.isNaN(t.startOffset) ? text.length : t.startOffset;
-    const end = Number.isNaN(t.startOffset) ? text.length : t.endOffset! + 1;
+    const start = Number.isNaN(t.startOffset) ? eof : t.startOffset;
+    const end = Number.isNaN(t.startOffset) ? eof : t.endOffset! + 1;
+    if (cuts.some((c) => c.start <= start && start <= c.end)) continue;
     problems.push({ start, end: Math.max(end, start), message: err.message, code: "syntax-error" });
   }
   const file = buildFile(cst, (off) => docAbove(text, off), problems);

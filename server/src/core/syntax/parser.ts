@@ -181,6 +181,8 @@ class CnnParser extends CstParser {
   layerStmt = this.RULE("layerStmt", () => {
     this.CONSUME(T.Identifier, { LABEL: "name" });
     this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.argument) });
+    // A layer takes no body, but a misspelt `repaet 2 { ... }` has one: reading it keeps the braces balanced.
+    this.OPTION(() => this.SUBRULE(this.bracedBody, { LABEL: "body" }));
   });
 
   argument = this.RULE("argument", () => {

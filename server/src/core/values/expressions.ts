@@ -95,10 +95,19 @@ export function evaluate(e: Expr, ctx: EvalContext): Value {
       return unknown ? UNKNOWN : { t: "tuple", items };
     }
     case "unary": {
-      const v = evaluate(e.operand, ctx);
-      if (v.t === "unknown") return v;
-      if (e.op === "not") return { t: "bool", v: !expectBool(v, e.operand) };
-      return num(R.neg(expectNumber(v, e.operand)));
+      // Peel a run of prefix operators without recursing, so `- - - ... 1` cannot overflow the stack.
+      const ops: (Expr & { kind: "unary" })[] = [];
+      let inner: Expr = e;
+      while (inner.kind === "unary") {
+        ops.push(inner);
+        inner = inner.operand;
+      }
+      let v = evaluate(inner, ctx);
+      for (let i = ops.length - 1; i >= 0 && v.t !== "unknown"; i--) {
+        const op = ops[i];
+        v = op.op === "not" ? { t: "bool", v: !expectBool(v, op.operand) } : num(R.neg(expectNumber(v, op.operand)));
+      }
+      return v;
     }
     case "chain": {
       let acc = evaluate(e.first, ctx);

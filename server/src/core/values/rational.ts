@@ -135,6 +135,17 @@ export function isInteger(a: Rational): boolean {
 
 /** Parses a literal: `64`, `0.5`, `1.5G`, `20MB`, `512KiB`. Exact. */
 export function parseLiteral(text: string): Rational {
+  // Fast path: a plain whole number that is surely exact as a double.
+  if (text.length < 16) {
+    let n = 0;
+    let i = 0;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      n = n * 10 + c;
+    }
+    if (i === text.length && i > 0) return { n, d: 1 };
+  }
   const m = /^(\d+)(?:\.(\d+))?([A-Za-z]*)$/.exec(text);
   if (!m) return ZERO;
   const frac = m[2] ?? "";
