@@ -27,7 +27,20 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
   return new LanguageClient("cnnLens", "CNN Lens", serverOptions, clientOptions);
 }
 
-async function restart(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): Promise<void> {
+let restarting: Promise<void> = Promise.resolve();
+
+/**
+ * Stops the running server (if any) and starts a new one. Restarts run one
+ * after another: two settings changes in a row must not start two servers
+ * (each would answer every request, doubling hints and diagnostics).
+ */
+function restart(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): Promise<void> {
+  const next = () => restartNow(context, output);
+  restarting = restarting.then(next, next);
+  return restarting;
+}
+
+async function restartNow(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): Promise<void> {
   const old = client;
   client = undefined;
   if (old) await old.stop().catch((e) => output.error(`stopping the server failed: ${e}`));
@@ -44,13 +57,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.commands.registerCommand("cnnLens.restartServer", () => restart(context, output)),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration("cnnLens")) void restart(context, output);
+      if (e.affectsConfiguration("cnnLens")) restart(context, output).catch((err) => output.error(`restarting the server failed: ${err}`));
     }),
   );
   await restart(context, output);
 }
 
 export async function deactivate(): Promise<void> {
+  await restarting.catch(() => undefined);
   await client?.stop();
   client = undefined;
 }

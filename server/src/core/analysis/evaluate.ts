@@ -21,6 +21,13 @@ export const MAX_LAYER_INSTANCES = 300_000;
 const BODY_KEYWORDS = ["repeat", "residual", "shortcut", "add", "concat", "branch", "scale", "aux", "if", "else"];
 /** Deepest chain of block calls. */
 export const MAX_CALL_DEPTH = 48;
+/**
+ * At most this many statement runs (layers, lets, ifs, calls, ... each time the expansion meets one) per
+ * file, and as many again for checking block bodies: bodies without layers (a `let`, an `if`, an unknown
+ * layer) and trees of block calls must not run for ever either. Repeats that reach a fixed point are
+ * multiplied out before they would pass it.
+ */
+export const MAX_STATEMENT_RUNS = 1_000_000;
 
 /** One layer as it runs: a layer statement evaluated in one place of the expansion. */
 export interface LayerInstance {
@@ -174,6 +181,8 @@ class Evaluator {
   /** Layer instances expanded so far in this file. */
   private expanded = 0;
   private expansionReported = false;
+  /** Statement runs so far (see MAX_STATEMENT_RUNS); checking block bodies has its own count. */
+  private steps = 0;
   /** Checking block bodies with unknown inputs: all `if` clauses, one pass of each repeat, nothing recorded. */
   private checking = false;
   private run_!: Run;
@@ -342,6 +351,7 @@ class Evaluator {
       this.runBody(b.body, this.unknownTensor(), frame);
     }
     this.checking = false;
+    this.steps = 0;
   }
 
   // -------------------------------------------------------------------------
@@ -519,6 +529,14 @@ class Evaluator {
 
   /** Runs one statement, records its occurrence, and turns any failure into a diagnostic. */
   private runRecorded(s: A.Statement, x: Tensor, frame: Frame, settings?: A.Statement[]): Tensor {
+    if (++this.steps > MAX_STATEMENT_RUNS && !this.checking) {
+      if (!this.expansionReported) {
+        this.expansionReported = true;
+        this.report(s, "expansion-too-large", `the file expands to more than ${formatExact(MAX_STATEMENT_RUNS)} statement runs, too many to analyse; statements past this point are not measured`, frame);
+      }
+      this.release(x);
+      return this.unknownTensor();
+    }
     const run = this.run_;
     const before = { params: run.params, nonLearnable: run.nonLearnable, macs: run.macs, auxMacs: run.auxMacs, layers: run.layers.length, input: x.shape };
     let y: Tensor;
@@ -766,6 +784,11 @@ class Evaluator {
       this.release(x);
       return this.unknownTensor();
     }
+    // Checking a block expands the blocks it calls; past the budget it stops, quietly (a model that calls them is still analysed).
+    if (this.checking && this.steps >= MAX_STATEMENT_RUNS) {
+      this.release(x);
+      return this.unknownTensor();
+    }
     if (frame.calls.length >= MAX_CALL_DEPTH) {
       this.report(s, "call-depth", `block calls are nested more than ${MAX_CALL_DEPTH} deep here; the analysis stops expanding`, frame);
       this.release(x);
@@ -809,23 +832,24 @@ class Evaluator {
     const base = s.label?.name ?? "";
     let lastIn: Shape | null | undefined;
     let lastOut: Shape | null | undefined;
-    let last = { params: 0, nonLearnable: 0, macs: 0, auxMacs: 0, layers: 0 };
+    let last = { params: 0, nonLearnable: 0, macs: 0, auxParams: 0, auxMacs: 0, layers: 0, steps: 0 };
     for (let i = 0; i < n; i++) {
       const fixed = i > 0 && lastIn !== undefined && sameOrBothUnknown(lastIn, lastOut!);
       // Every pass costs at least one unit, so a huge repeat of a body without layers is multiplied out too.
-      if (fixed && this.expanded + (n - i) * Math.max(1, last.layers) > MAX_LAYER_INSTANCES - 1) {
+      if (fixed && (this.expanded + (n - i) * Math.max(1, last.layers) > MAX_LAYER_INSTANCES - 1 || this.steps + (n - i) * last.steps > MAX_STATEMENT_RUNS)) {
         // Every further pass gets the same input as the last one, so it adds the same counts: multiply them out.
         const times = n - i;
         run.params = plus(run.params, mulCount(last.params, times));
         run.nonLearnable = plus(run.nonLearnable, mulCount(last.nonLearnable, times));
         run.macs = plus(run.macs, mulCount(last.macs, times));
+        run.auxParams = plus(run.auxParams, mulCount(last.auxParams, times));
         run.auxMacs = plus(run.auxMacs, mulCount(last.auxMacs, times));
         run.truncated = true;
         this.lastMultiplied = n;
         if (x.field) x.field = null;
         break;
       }
-      const before = { params: run.params, nonLearnable: run.nonLearnable, macs: run.macs, auxMacs: run.auxMacs, layers: run.layers.length };
+      const before = { params: run.params, nonLearnable: run.nonLearnable, macs: run.macs, auxParams: run.auxParams, auxMacs: run.auxMacs, layers: run.layers.length, steps: this.steps };
       lastIn = x.shape;
       const prefix = base ? (frame.prefix ? `${frame.prefix}.${base}.${i}` : `${base}.${i}`) : frame.prefix;
       x = this.runBody(s.body, x, this.child(frame, prefix));
@@ -834,8 +858,10 @@ class Evaluator {
         params: run.params - before.params,
         nonLearnable: run.nonLearnable - before.nonLearnable,
         macs: run.macs - before.macs,
+        auxParams: run.auxParams - before.auxParams,
         auxMacs: run.auxMacs - before.auxMacs,
         layers: run.layers.length - before.layers,
+        steps: this.steps - before.steps,
       };
       if (this.expansionReported) break;
     }

@@ -127,7 +127,7 @@ class Builder {
     if (!n) return [];
     const out: A.Statement[] = [];
     // Statements must be separated by a newline or `;`: remember where each terminator is.
-    const terminators = nodes(n.children, "terminator").map((t) => nodeSpan(t).start);
+    const terminators = tokens(n.children, "terminators").map((t) => t.startOffset);
     let ti = 0;
     for (const s of nodes(n.children, "statement")) {
       const st = this.statement(s);
@@ -269,12 +269,12 @@ class Builder {
   private argument(n: CstNode): A.Argument {
     const c = n.children;
     const key = token(c, "key");
-    const e = node(c, "expression");
     const span = nodeSpan(n);
+    // The parser reads an argument's expression inline: its operands are the argument's own children.
     return {
       name: key?.image,
       nameSpan: key ? tokenSpan(key) : undefined,
-      value: e ? this.expr(e) : { kind: "missing", ...span },
+      value: c.operands ? this.expr(n) : { kind: "missing", ...span },
       ...span,
     };
   }

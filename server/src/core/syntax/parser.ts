@@ -4,14 +4,31 @@
  * One instance is built once and reused. Rules are class fields; children are
  * labelled where a rule consumes the same token type in two roles.
  */
-import { CstParser, IToken, TokenType } from "chevrotain";
+import { CstParser, IOrAlt, IToken, TokenType } from "chevrotain";
 import * as T from "./tokens";
 import { LAYER_NAMES } from "../layers/layer-table";
 
 /** Binary operators, all read at one level; precedence is applied when the AST is built. */
 const BINARY_OPS: TokenType[] = [T.Or, T.And, T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.Plus, T.Minus, T.Star, T.Slash, T.Percent];
 
+type Alts = IOrAlt<unknown>[];
+
 class CnnParser extends CstParser {
+  // Alternatives of each OR, built once: an array literal in a rule body would be
+  // rebuilt, closures and all, on every call (Chevrotain's performance guide).
+  private fileAlts?: Alts;
+  private bodyAlts?: Alts;
+  private statementAlts?: Alts;
+  private budgetAlts?: Alts;
+  private branchKindAlts?: Alts;
+  private branchAlts?: Alts;
+  private bodyKindAlts?: Alts;
+  private elseAlts?: Alts;
+  private argOpAlts?: Alts;
+  private exprOpAlts?: Alts;
+  private prefixAlts?: Alts;
+  private atomAlts?: Alts;
+
   constructor() {
     super(T.ALL_TOKENS, { recoveryEnabled: true, nodeLocationTracking: "full", maxLookahead: 3, skipValidations: true });
     this.performSelfAnalysis();
@@ -20,16 +37,15 @@ class CnnParser extends CstParser {
   /** A file: `model` and `block` definitions separated by blank lines. */
   file = this.RULE("file", () => {
     this.MANY(() => {
-      this.OR([
-        { ALT: () => this.SUBRULE(this.modelDecl) },
-        { ALT: () => this.SUBRULE(this.blockDecl) },
-        { ALT: () => this.SUBRULE(this.terminator) },
-      ]);
+      this.OR(
+        this.fileAlts ??= [
+          { ALT: () => this.SUBRULE(this.modelDecl) },
+          { ALT: () => this.SUBRULE(this.blockDecl) },
+          { ALT: () => this.CONSUME(T.Newline, { LABEL: "terminators" }) },
+          { ALT: () => this.CONSUME(T.Semicolon, { LABEL: "terminators" }) },
+        ],
+      );
     });
-  });
-
-  terminator = this.RULE("terminator", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Newline) }, { ALT: () => this.CONSUME(T.Semicolon) }]);
   });
 
   modelDecl = this.RULE("modelDecl", () => {
@@ -59,7 +75,13 @@ class CnnParser extends CstParser {
   bracedBody = this.RULE("bracedBody", () => {
     this.CONSUME(T.LBrace);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.SUBRULE(this.terminator) }, { ALT: () => this.SUBRULE(this.statement) }]);
+      this.OR(
+        this.bodyAlts ??= [
+          { ALT: () => this.CONSUME(T.Newline, { LABEL: "terminators" }) },
+          { ALT: () => this.CONSUME(T.Semicolon, { LABEL: "terminators" }) },
+          { ALT: () => this.SUBRULE(this.statement) },
+        ],
+      );
     });
     this.CONSUME(T.RBrace);
   });
@@ -72,7 +94,8 @@ class CnnParser extends CstParser {
         this.CONSUME(T.Colon);
       },
     });
-    this.OR([
+    this.OR(
+      (this.statementAlts ??= [
       { ALT: () => this.SUBRULE(this.inputStmt) },
       { ALT: () => this.SUBRULE(this.dtypeStmt) },
       { ALT: () => this.SUBRULE(this.batchStmt) },
@@ -89,7 +112,8 @@ class CnnParser extends CstParser {
         ALT: () => this.SUBRULE(this.callStmt),
       },
       { ALT: () => this.SUBRULE(this.layerStmt) },
-    ]);
+    ]),
+    );
   });
 
   inputStmt = this.RULE("inputStmt", () => {
@@ -110,7 +134,7 @@ class CnnParser extends CstParser {
   budgetStmt = this.RULE("budgetStmt", () => {
     this.CONSUME(T.Budget);
     this.CONSUME(T.Identifier, { LABEL: "metric" });
-    this.OR([{ ALT: () => this.CONSUME(T.LessEq) }, { ALT: () => this.CONSUME(T.Less) }]);
+    this.OR((this.budgetAlts ??= [{ ALT: () => this.CONSUME(T.LessEq) }, { ALT: () => this.CONSUME(T.Less) }]));
     this.SUBRULE(this.expression);
   });
 
@@ -137,24 +161,27 @@ class CnnParser extends CstParser {
   });
 
   branchesStmt = this.RULE("branchesStmt", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Add) }, { ALT: () => this.CONSUME(T.Concat) }]);
+    this.OR((this.branchKindAlts ??= [{ ALT: () => this.CONSUME(T.Add) }, { ALT: () => this.CONSUME(T.Concat) }]));
     this.CONSUME(T.LBrace);
     this.MANY(() => {
-      this.OR2([
-        { ALT: () => this.SUBRULE(this.terminator) },
-        {
-          ALT: () => {
-            this.CONSUME(T.Branch);
-            this.SUBRULE(this.bracedBody);
+      this.OR2(
+        (this.branchAlts ??= [
+          { ALT: () => this.CONSUME(T.Newline, { LABEL: "terminators" }) },
+          { ALT: () => this.CONSUME(T.Semicolon, { LABEL: "terminators" }) },
+          {
+            ALT: () => {
+              this.CONSUME(T.Branch);
+              this.SUBRULE(this.bracedBody);
+            },
           },
-        },
-      ]);
+        ]),
+      );
     });
     this.CONSUME(T.RBrace);
   });
 
   bodyStmt = this.RULE("bodyStmt", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Scale) }, { ALT: () => this.CONSUME(T.Aux) }]);
+    this.OR((this.bodyKindAlts ??= [{ ALT: () => this.CONSUME(T.Scale) }, { ALT: () => this.CONSUME(T.Aux) }]));
     this.SUBRULE(this.bracedBody);
   });
 
@@ -164,10 +191,12 @@ class CnnParser extends CstParser {
     this.SUBRULE(this.bracedBody);
     this.OPTION(() => {
       this.CONSUME(T.Else);
-      this.OR([
-        { ALT: () => this.SUBRULE(this.ifStmt, { LABEL: "elseIf" }) },
-        { ALT: () => this.SUBRULE2(this.bracedBody, { LABEL: "elseBody" }) },
-      ]);
+      this.OR(
+        (this.elseAlts ??= [
+          { ALT: () => this.SUBRULE(this.ifStmt, { LABEL: "elseIf" }) },
+          { ALT: () => this.SUBRULE2(this.bracedBody, { LABEL: "elseBody" }) },
+        ]),
+      );
     });
   });
 
@@ -185,6 +214,7 @@ class CnnParser extends CstParser {
     this.OPTION(() => this.SUBRULE(this.bracedBody, { LABEL: "body" }));
   });
 
+  /** `key=` and an expression, read inline (operands and operators) to spare a rule call per argument. */
   argument = this.RULE("argument", () => {
     this.OPTION({
       GATE: () => this.LA(2).tokenType === T.Equals,
@@ -193,7 +223,11 @@ class CnnParser extends CstParser {
         this.CONSUME(T.Equals);
       },
     });
-    this.SUBRULE(this.expression);
+    this.SUBRULE(this.operand, { LABEL: "operands" });
+    this.MANY(() => {
+      this.OR((this.argOpAlts ??= BINARY_OPS.map((t) => ({ ALT: () => this.CONSUME(t, { LABEL: "ops" }) }))));
+      this.SUBRULE2(this.operand, { LABEL: "operands" });
+    });
   });
 
   /**
@@ -204,7 +238,7 @@ class CnnParser extends CstParser {
   expression = this.RULE("expression", () => {
     this.SUBRULE(this.operand, { LABEL: "operands" });
     this.MANY(() => {
-      this.OR(BINARY_OPS.map((t) => ({ ALT: () => this.CONSUME(t, { LABEL: "ops" }) })));
+      this.OR((this.exprOpAlts ??= BINARY_OPS.map((t) => ({ ALT: () => this.CONSUME(t, { LABEL: "ops" }) }))));
       this.SUBRULE2(this.operand, { LABEL: "operands" });
     });
   });
@@ -212,9 +246,10 @@ class CnnParser extends CstParser {
   /** Prefix operators (`-`, `not`) and one atom. */
   operand = this.RULE("operand", () => {
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Minus, { LABEL: "prefix" }) }, { ALT: () => this.CONSUME(T.Not, { LABEL: "prefix" }) }]);
+      this.OR((this.prefixAlts ??= [{ ALT: () => this.CONSUME(T.Minus, { LABEL: "prefix" }) }, { ALT: () => this.CONSUME(T.Not, { LABEL: "prefix" }) }]));
     });
-    this.OR2([
+    this.OR2(
+      (this.atomAlts ??= [
       { ALT: () => this.CONSUME(T.NumberLiteral) },
       { ALT: () => this.CONSUME(T.Suffixed) },
       { ALT: () => this.CONSUME(T.ByteSize) },
@@ -239,7 +274,8 @@ class CnnParser extends CstParser {
           this.CONSUME(T.RParen);
         },
       },
-    ]);
+    ]),
+    );
   });
 }
 

@@ -75,7 +75,11 @@ export interface EvalContext {
 export function evaluate(e: Expr, ctx: EvalContext): Value {
   switch (e.kind) {
     case "number":
-      return num(R.parseLiteral(e.text));
+      try {
+        return num(R.parseLiteral(e.text));
+      } catch (err) {
+        throw overflowAt(err, e);
+      }
     case "bool":
       return { t: "bool", v: e.value };
     case "inChannels":
@@ -131,8 +135,17 @@ export function evaluate(e: Expr, ctx: EvalContext): Value {
       return acc;
     }
     case "call":
-      return callFunction(e.name, e.nameSpan, e.args, ctx, e);
+      try {
+        return callFunction(e.name, e.nameSpan, e.args, ctx, e);
+      } catch (err) {
+        throw overflowAt(err, e);
+      }
   }
+}
+
+/** A value beyond 2^53 becomes an ExprError on `span`, so every caller reports it as count-overflow (in a budget limit or a setting too). */
+function overflowAt(err: unknown, span: Span): unknown {
+  return err instanceof R.OverflowError ? new ExprError(err.message, span, "count-overflow") : err;
 }
 
 function binary(op: string, a: Value, b: Value, whole: Span, right: Span): Value {
