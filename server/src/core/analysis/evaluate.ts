@@ -178,6 +178,9 @@ class Evaluator {
   private readonly seen = new Set<string>();
   private readonly occurrences = new Map<A.Statement, Occurrence[]>();
   private readonly blocks = new Map<string, A.BlockDecl>();
+  /** Each block's parameters as argument specs, made once: matchArguments caches by the list's identity. */
+  private readonly paramSpecs = new Map<A.BlockDecl, { name: string; positional: boolean; required: boolean }[]>();
+  private readonly unknownLayerMessages = new Map<A.LayerStatement, string>();
   /** Layer instances expanded so far in this file. */
   private expanded = 0;
   private expansionReported = false;
@@ -672,11 +675,16 @@ class Evaluator {
     const run = this.run_;
     const layer = findLayer(s.name);
     if (!layer) {
-      const block = this.blocks.get(s.name);
-      // With a `{ }` body, the name was meant to be a keyword that opens one (`repaet 2 {`).
-      const candidates = s.bodySpan ? BODY_KEYWORDS : [...LAYER_NAMES, ...this.blocks.keys()];
-      const hint = block ? `; '${s.name}' is a block: call it with parentheses, ${s.name}(...)` : didYouMean(s.name, candidates);
-      this.report(s.nameSpan, "unknown-layer", `unknown layer '${s.name}'${hint}`, frame);
+      // Worked out once per statement: a repeat may run it a million times.
+      let message = this.unknownLayerMessages.get(s);
+      if (message === undefined) {
+        const block = this.blocks.get(s.name);
+        // With a `{ }` body, the name was meant to be a keyword that opens one (`repaet 2 {`).
+        const candidates = s.bodySpan ? BODY_KEYWORDS : [...LAYER_NAMES, ...this.blocks.keys()];
+        const hint = block ? `; '${s.name}' is a block: call it with parentheses, ${s.name}(...)` : didYouMean(s.name, candidates);
+        this.unknownLayerMessages.set(s, (message = `unknown layer '${s.name}'${hint}`));
+      }
+      this.report(s.nameSpan, "unknown-layer", message, frame);
       // A misspelt layer passes its input through, so the layers after a typo still get shapes.
       return x;
     }
@@ -777,15 +785,17 @@ class Evaluator {
       return this.unknownTensor();
     }
     const what = `${block.name}${block.signature}`;
-    const specs = block.params.map((p) => ({ name: p.name, positional: true, required: !p.default }));
+    let specs = this.paramSpecs.get(block);
+    if (!specs) this.paramSpecs.set(block, (specs = block.params.map((p) => ({ name: p.name, positional: true, required: !p.default }))));
     const bound = matchArguments(what, specs, s.args, s, (span, code, message) => this.report(span, code, message, frame));
     // Recursion was reported statically; stop expanding here.
     if (frame.blocks.includes(block)) {
       this.release(x);
       return this.unknownTensor();
     }
-    // Checking a block expands the blocks it calls; past the budget it stops, quietly (a model that calls them is still analysed).
-    if (this.checking && this.steps >= MAX_STATEMENT_RUNS) {
+    // Past the expansion limit nothing is measured, so a tree of calls stops here instead of running on; checking a
+    // block stops expanding the blocks it calls past its budget, quietly (a model that calls them is still analysed).
+    if (this.checking ? this.steps >= MAX_STATEMENT_RUNS : this.expansionReported) {
       this.release(x);
       return this.unknownTensor();
     }

@@ -217,7 +217,9 @@ class Builder {
         const branches = bodies.map((bn, i) => {
           const bs = nodeSpan(bn);
           const start = branchToks[i]?.startOffset ?? bs.start;
-          return { span: { start, end: bs.end }, body: this.body(bn) };
+          // A body made up by error recovery has no position: the span then ends after `branch`.
+          const end = Math.max(bs.end, branchToks[i] ? branchToks[i].endOffset! + 1 : start);
+          return { span: { start, end }, body: this.body(bn) };
         });
         const open = token(ic, "LBrace");
         return { kind, branches, ...base, headerEnd: open ? open.endOffset! + 1 : span.end };

@@ -14,7 +14,7 @@ import { SyntaxProblem } from "./ast";
 export const MAX_NESTING = 64;
 
 const lexer = new Lexer(T.ALL_TOKENS, {
-  positionTracking: "full",
+  positionTracking: "onlyOffset",
   ensureOptimizations: false,
   skipValidations: true,
 });
@@ -41,6 +41,10 @@ export function lex(text: string): LexResult {
     });
   }
   const comments = (result.groups.comments ?? []) as IToken[];
+  // Chevrotain's "onlyOffset" tracking skips line and column bookkeeping (the core works on
+  // offsets) but leaves endOffset unset: fill it in, the parser's node locations need it.
+  for (const t of result.tokens) t.endOffset = t.startOffset + t.image.length - 1;
+  for (const t of comments) t.endOffset = t.startOffset + t.image.length - 1;
   return { tokens: applyLayout(result.tokens, problems), comments, problems };
 }
 

@@ -117,6 +117,8 @@ export function parse(text: string): ParseResult {
     if (cuts.some((c) => c.start <= start && start <= c.end)) continue;
     problems.push({ start, end: Math.max(end, start), message: err.message, code: "syntax-error" });
   }
+  // The parser keeps its input until the next parse: let go of this file's tokens now.
+  parser.input = [];
   const file = buildFile(cst, (off) => docAbove(text, off), problems);
   problems.sort((a, b) => a.start - b.start);
   return { file, problems, comments };

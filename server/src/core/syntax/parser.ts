@@ -30,7 +30,7 @@ class CnnParser extends CstParser {
   private atomAlts?: Alts;
 
   constructor() {
-    super(T.ALL_TOKENS, { recoveryEnabled: true, nodeLocationTracking: "full", maxLookahead: 3, skipValidations: true });
+    super(T.ALL_TOKENS, { recoveryEnabled: true, nodeLocationTracking: "onlyOffset", maxLookahead: 3, skipValidations: true });
     this.performSelfAnalysis();
   }
 
