@@ -160,7 +160,13 @@ class Builder {
     const c = n.children;
     const labelTok = token(c, "label");
     const label = labelTok ? { name: labelTok.image, ...tokenSpan(labelTok) } : undefined;
-    const inner = Object.entries(c).find(([k]) => k !== "label" && k !== "Colon")?.[1]?.[0];
+    let inner: CstElement | undefined;
+    for (const k in c) {
+      if (k !== "label" && k !== "Colon") {
+        inner = c[k]?.[0];
+        break;
+      }
+    }
     if (!inner || isToken(inner)) return undefined;
     const span = nodeSpan(n);
     const base = { label, ...span, headerEnd: span.end };
