@@ -162,7 +162,6 @@ function checkValue(spec: ArgSpec, v: Value): Checked {
  */
 export function resolveLayerArgs(layer: LayerKind, name: string, written: readonly Argument[], stmtSpan: Span, ctx: EvalContext, report: Report): { args?: Args; spans: Map<string, Span> } {
   const bound = matchArguments(name, layer.args, written, stmtSpan, report);
-  const spans = new Map<string, Span>();
   const args: Args = {};
   let ok = true;
   for (const spec of layer.args) {
@@ -174,7 +173,6 @@ export function resolveLayerArgs(layer: LayerKind, name: string, written: readon
       } else if (spec.default !== undefined) args[spec.name] = spec.default as ArgValue;
       continue;
     }
-    spans.set(spec.name, arg);
     let value: Value;
     try {
       value = evaluate(arg.value, ctx);
@@ -209,5 +207,6 @@ export function resolveLayerArgs(layer: LayerKind, name: string, written: readon
       args[spec.name] = args[spec.default.sameAs];
     }
   }
-  return { args: ok ? args : undefined, spans };
+  // Each written argument is its own span: errors about an argument point at it.
+  return { args: ok ? args : undefined, spans: bound };
 }
