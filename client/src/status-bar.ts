@@ -6,21 +6,7 @@
 import * as vscode from "vscode";
 import { LanguageClient } from "vscode-languageclient/node";
 import { formatBytes, formatExact, formatShort } from "../../server/src/core/format";
-
-interface ModelSummary {
-  name: string;
-  params: number;
-  macs: number;
-  weightBytes: number;
-  peakActivationBytes: number;
-  dtype: string;
-  hasErrors: boolean;
-}
-
-interface SummaryResult {
-  models: ModelSummary[];
-  active?: number;
-}
+import type { ModelSummaryResult } from "../../server/src/lsp/model-summary";
 
 export class ModelStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("cnnLens.model", vscode.StatusBarAlignment.Left, 10);
@@ -61,9 +47,9 @@ export class ModelStatus implements vscode.Disposable {
       return;
     }
     const generation = ++this.generation;
-    let result: SummaryResult | undefined;
+    let result: ModelSummaryResult | undefined;
     try {
-      result = await client.sendRequest<SummaryResult>("cnnLens/modelSummary", {
+      result = await client.sendRequest<ModelSummaryResult>("cnnLens/modelSummary", {
         uri: editor.document.uri.toString(),
         position: client.code2ProtocolConverter.asPosition(editor.selection.active),
       });
