@@ -4,7 +4,7 @@
 // script (see server/src/cli/snapshot.ts and bin/cnn-lens).
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { chmodSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 
 const common = { bundle: true, platform: "node", format: "cjs", target: "node20", minify: true, legalComments: "none", logLevel: "warning" };
 const node = { ...common, banner: { js: "#!/usr/bin/env node" } };
@@ -22,9 +22,8 @@ chmodSync("dist/server.js", 0o755);
 rmSync("dist/cli.blob.node", { force: true });
 try {
   execFileSync(process.execPath, ["--snapshot-blob", "dist/cli.blob", "--build-snapshot", "dist/cli-snapshot.js"], { stdio: "pipe" });
-  const bin = realpathSync(process.execPath);
-  const st = statSync(bin);
-  writeFileSync("dist/cli.blob.node", `${bin}:${st.size}:${Math.floor(st.mtimeMs / 1000)}`);
+  // bin/cnn-lens compares this path with the `node` it finds, and the blob's age with the binary's.
+  writeFileSync("dist/cli.blob.node", `${realpathSync(process.execPath)}\n`);
 } catch (e) {
   // Without a snapshot the CLI still works, only slower to start.
   console.warn(`bundle: no CLI startup snapshot (${e.stderr?.toString().trim() || e.message}); bin/cnn-lens will use dist/cli.js`);
