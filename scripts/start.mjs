@@ -1,5 +1,5 @@
-// The main job (`npm start`): VS Code in the browser via code-server, with the
-// freshly packaged extension installed and examples/ open. Prints the URL and
+// The main job (`npm start`, after `npm run package`): VS Code in the browser via
+// code-server, with the freshly packaged extension installed and examples/ open. Prints the URL and
 // serves until Ctrl-C. The first run installs code-server (about 3.5 minutes);
 // later runs reuse it.
 //
@@ -30,8 +30,8 @@ async function portToUse() {
   return free ? 8080 : freePort();
 }
 
+// `npm start` has just built and packaged cnn-lens.vsix (`npm run package`).
 run("bash", ["scripts/e2e/install.sh"]);
-run("npx", ["vsce", "package", "--no-dependencies", "--out", "cnn-lens.vsix"]);
 const extensionsDir = join(CACHE, "main-job", "extensions");
 mkdirSync(extensionsDir, { recursive: true });
 installVsix(join(root, "cnn-lens.vsix"), extensionsDir);

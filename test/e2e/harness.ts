@@ -109,7 +109,7 @@ export function runNode(args: string[], options: { signal?: AbortSignal; env?: R
  */
 export async function packageVsix(outFile: string, signal?: AbortSignal): Promise<void> {
   const vsce = path.join(ROOT, "node_modules/@vscode/vsce/vsce");
-  const r = await runNode([vsce, "package", "--no-dependencies", "--out", outFile], { signal });
+  const r = await runNode([vsce, "package", "--no-dependencies", "--no-rewrite-relative-links", "--out", outFile], { signal });
   // vsce colours its messages whatever the environment says: strip the escapes for a readable failure.
   const output = r.output.replace(/\x1b\[[0-9;]*m/g, "");
   if (r.code !== 0 || !fs.existsSync(outFile)) throw new Error(`vsce package failed (exit ${r.code ?? r.signal}):\n${output}`);
