@@ -18,8 +18,13 @@ function node(c: Children, key: string, i = 0): CstNode | undefined {
   return e && !isToken(e) ? e : undefined;
 }
 
+const NONE: never[] = [];
+
 function nodes(c: Children, key: string): CstNode[] {
-  return (c[key] ?? []).filter((e): e is CstNode => !isToken(e));
+  const list = c[key];
+  if (!list) return NONE;
+  // A label holds nodes only (the grammar never mixes): no copy needed.
+  return isToken(list[0]) ? list.filter((e): e is CstNode => !isToken(e)) : (list as CstNode[]);
 }
 
 function token(c: Children, key: string, i = 0): IToken | undefined {
@@ -29,7 +34,9 @@ function token(c: Children, key: string, i = 0): IToken | undefined {
 }
 
 function tokens(c: Children, key: string): IToken[] {
-  return (c[key] ?? []).filter((e): e is IToken => isToken(e) && !Number.isNaN(e.startOffset));
+  const list = c[key];
+  if (!list) return NONE;
+  return list.filter((e): e is IToken => isToken(e) && !Number.isNaN(e.startOffset));
 }
 
 const tokenSpan = (t: IToken): A.Span => ({ start: t.startOffset, end: t.endOffset! + 1 });
@@ -290,6 +297,9 @@ class Builder {
   /** An expression: flat operands and operators from the parser, precedence applied here. */
   expr(n: CstNode): A.Expr {
     const c = n.children;
+    // The common case, a lone value (`64`, `3x3`, `same`): no operators to arrange.
+    const lone = c.operands?.length === 1 && !c.ops ? c.operands[0] : undefined;
+    if (lone && !isToken(lone) && !lone.children.prefix) return this.primary(lone);
     const items: ExprItem[] = [];
     const operands = nodes(c, "operands");
     const ops = tokens(c, "ops");
