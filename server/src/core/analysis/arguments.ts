@@ -73,7 +73,13 @@ export function matchArguments(
         next++;
         continue;
       }
-      bound.set(positional[next++].name, arg);
+      const name = positional[next++].name;
+      // `conv filters=8, 3`: the 3 would silently replace the 8 and leave the kernel "missing".
+      if (bound.has(name)) {
+        report(arg, "duplicate-argument", `${what}: argument '${name}' is already given by name; positional arguments come first`);
+        continue;
+      }
+      bound.set(name, arg);
       continue;
     }
     const spec = specs.find((s) => s.name === arg.name);

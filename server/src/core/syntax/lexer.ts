@@ -27,16 +27,41 @@ export interface LexResult {
   problems: SyntaxProblem[];
 }
 
+/** At most this many unexpected-character problems are listed; a binary file would otherwise make millions. */
+export const MAX_CHARACTER_PROBLEMS = 100;
+
+/**
+ * A comment, or a run of characters that no token contains (with `!` not
+ * followed by `=`, and `.` not inside a number). Chevrotain recovers from each
+ * such character by trying every pattern at every offset after it, which takes
+ * many seconds on a binary file: they are blanked out before it reads the text.
+ */
+const FOREIGN = /#[^\r\n]*|(?:[^\t\n\v\f\r \u00a0\ufeffA-Za-z0-9_{}(),:;=<>+\-*\/%#.!]|!(?!=)|(?<![0-9])\.|\.(?![0-9]))+/g;
+
+function characterProblem(text: string, start: number, end: number): SyntaxProblem {
+  const ch = text.slice(start, end);
+  return { start, end, message: end - start === 1 ? `unexpected character '${ch}'` : `unexpected characters '${ch.slice(0, 20)}'`, code: "unexpected-character" };
+}
+
 /** Lexes `text`; never throws. Offsets are UTF-16 code-unit offsets into `text`. */
 export function lex(text: string): LexResult {
-  const result = lexer.tokenize(text);
-  const problems: SyntaxProblem[] = [];
-  for (const e of result.errors) {
-    const ch = text.slice(e.offset, e.offset + e.length);
+  let problems: SyntaxProblem[] = [];
+  // Spaces keep every offset; comments are left as they are.
+  const source = text.replace(FOREIGN, (run: string, offset: number) => {
+    if (run.charCodeAt(0) === 35 /* # */) return run;
+    problems.push(characterProblem(text, offset, offset + run.length));
+    return " ".repeat(run.length);
+  });
+  const result = lexer.tokenize(source);
+  for (const e of result.errors) problems.push(characterProblem(text, e.offset, e.offset + e.length));
+  if (result.errors.length && problems.length > result.errors.length) problems.sort((a, b) => a.start - b.start);
+  if (problems.length > MAX_CHARACTER_PROBLEMS) {
+    const rest = problems.slice(MAX_CHARACTER_PROBLEMS);
+    problems = problems.slice(0, MAX_CHARACTER_PROBLEMS);
     problems.push({
-      start: e.offset,
-      end: e.offset + e.length,
-      message: e.length === 1 ? `unexpected character '${ch}'` : `unexpected characters '${ch.slice(0, 20)}'`,
+      start: rest[0].start,
+      end: rest[rest.length - 1].end,
+      message: `${rest.length} more places with unexpected characters from here on are not listed (is this a .cnn text file?)`,
       code: "unexpected-character",
     });
   }

@@ -3,7 +3,7 @@
  */
 import { IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
 import { lex } from "./lexer";
-import { parser } from "./parser";
+import { GaveUp, parser } from "./parser";
 import { buildFile } from "./cst-to-ast";
 import { CnnFile, SyntaxProblem } from "./ast";
 
@@ -83,15 +83,21 @@ export function parse(text: string): ParseResult {
   const { tokens, comments, problems } = lex(text);
   parser.input = tokens;
   let cst;
+  let gaveUp: string | undefined;
   try {
     cst = parser.file();
   } catch (e) {
-    // Recursion too deep for the stack (e.g. thousands of prefix operators): say so, keep the server up.
-    if (e instanceof RangeError) {
+    // Text that is mostly not `.cnn`: report the first errors, and that the rest is not read.
+    if (e instanceof GaveUp) {
+      gaveUp = e.reason;
+      // What was read before it still counts: the definitions completed so far.
+      cst = e.partial;
+    } else if (e instanceof RangeError) {
+      // Recursion too deep for the stack (e.g. thousands of prefix operators): say so, keep the server up.
       problems.push({ start: 0, end: text.length, message: "this text is nested too deeply to analyse", code: "nesting-too-deep" });
+      parser.input = [];
       return { file: { models: [], blocks: [], statements: [] }, problems, comments };
-    }
-    throw e;
+    } else throw e;
   }
   // An error at the end of the file (a missing `}`) sits right after the last token, where the
   // fix goes, rather than after trailing comments and blank lines.
@@ -104,11 +110,13 @@ export function parse(text: string): ParseResult {
   }
   // Text cut out for nesting too deeply leaves its statement broken (`dense ((...))` loses its
   // innermost value): that statement's syntax errors would only repeat the nesting error.
+  // The lexer reports the cuts in text order, so one pass over the tokens finds where each one's statement stops.
+  let ti = 0;
   const cuts = problems
     .filter((p) => p.code === "nesting-too-deep")
     .map((p) => {
-      const stop = tokens.find((t) => t.startOffset >= p.end && (t.tokenType.name === "Newline" || t.tokenType.name === "Semicolon"));
-      return { start: p.start, end: stop ? stop.startOffset : eof };
+      while (ti < tokens.length && !(tokens[ti].startOffset >= p.end && (tokens[ti].tokenType.name === "Newline" || tokens[ti].tokenType.name === "Semicolon"))) ti++;
+      return { start: p.start, end: ti < tokens.length ? tokens[ti].startOffset : eof };
     });
   for (const err of parser.errors) {
     const t = err.token;
@@ -116,6 +124,11 @@ export function parse(text: string): ParseResult {
     const end = Number.isNaN(t.startOffset) ? eof : t.endOffset! + 1;
     if (cuts.some((c) => c.start <= start && start <= c.end)) continue;
     problems.push({ start, end: Math.max(end, start), message: err.message, code: "syntax-error" });
+  }
+  if (gaveUp) {
+    const last = parser.errors[parser.errors.length - 1]?.token;
+    const at = last && !Number.isNaN(last.startOffset) ? last.startOffset : 0;
+    problems.push({ start: at, end: text.length, message: `${gaveUp}: the text from here on is not read (is this a .cnn file?)`, code: "syntax-error" });
   }
   // The parser keeps its input until the next parse: let go of this file's tokens now.
   parser.input = [];

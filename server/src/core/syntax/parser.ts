@@ -4,7 +4,7 @@
  * One instance is built once and reused. Rules are class fields; children are
  * labelled where a rule consumes the same token type in two roles.
  */
-import { CstParser, IOrAlt, IToken, TokenType } from "chevrotain";
+import { CstNode, CstParser, EOF, IOrAlt, IRecognitionException, IToken, tokenMatcher, TokenType } from "chevrotain";
 import * as T from "./tokens";
 import { LAYER_NAMES } from "../layers/layer-table";
 
@@ -12,6 +12,24 @@ import { LAYER_NAMES } from "../layers/layer-table";
 const BINARY_OPS: TokenType[] = [T.Or, T.And, T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.Plus, T.Minus, T.Star, T.Slash, T.Percent];
 
 type Alts = IOrAlt<unknown>[];
+
+/** The syntax errors a parse reports before it gives up on the rest of the text (see SAVE_ERROR). */
+export const MAX_SYNTAX_ERRORS = 100;
+/** How far past an error the parser looks for a token to resume at (see findReSyncTokenType). */
+export const MAX_RESYNC_DISTANCE = 10_000;
+
+/** Thrown out of the parser when it gives up on the rest of the text; `reason` says why, in words. */
+export class GaveUp extends Error {
+  constructor(
+    readonly reason: string,
+    /** The syntax tree's root as far as the parse got: the definitions completed before it gave up. */
+    readonly partial: CstNode | undefined,
+  ) {
+    super(reason);
+  }
+}
+
+const saveError = (CstParser.prototype as unknown as { SAVE_ERROR(e: IRecognitionException): IRecognitionException }).SAVE_ERROR;
 
 class CnnParser extends CstParser {
   // Alternatives of each OR, built once: an array literal in a rule body would be
@@ -32,6 +50,35 @@ class CnnParser extends CstParser {
   constructor() {
     super(T.ALL_TOKENS, { recoveryEnabled: true, nodeLocationTracking: "onlyOffset", maxLookahead: 3, skipValidations: true });
     this.performSelfAnalysis();
+  }
+
+  /**
+   * Chevrotain's hook for every syntax error; past MAX_SYNTAX_ERRORS it ends the
+   * parse. Recovering from an error scans ahead for a token to resume at, and in
+   * text that is mostly not `.cnn` (a binary file, a pasted script) those scans
+   * add up to minutes for a megabyte and recurse deep enough to overflow the stack.
+   */
+  SAVE_ERROR(error: IRecognitionException): IRecognitionException {
+    const self = this as unknown as { _errors: unknown[]; CST_STACK: CstNode[] };
+    // With no rule on the stack the parse is over (input left after the last definition): nothing left to save.
+    if (self._errors.length >= MAX_SYNTAX_ERRORS && self.CST_STACK.length > 0) throw new GaveUp(`more than ${MAX_SYNTAX_ERRORS} syntax errors`, self.CST_STACK[0]);
+    return saveError.call(this, error);
+  }
+
+  /**
+   * Chevrotain's search for the next token that recovery can resume at (one the
+   * rules on the stack may be followed by), as Chevrotain writes it, but at most
+   * MAX_RESYNC_DISTANCE tokens ahead, and then the end of the text: its own
+   * search runs on to the end for every error. Real text has a line break or a
+   * brace well within reach.
+   */
+  findReSyncTokenType(): TokenType {
+    const follows = (this as unknown as { flattenFollowSet(): TokenType[] }).flattenFollowSet();
+    for (let k = 1; k <= MAX_RESYNC_DISTANCE; k++) {
+      const next = this.LA(k);
+      for (const type of follows) if (tokenMatcher(next, type)) return type;
+    }
+    return EOF;
   }
 
   /** A file: `model` and `block` definitions separated by blank lines. */
