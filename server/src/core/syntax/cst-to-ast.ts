@@ -89,6 +89,11 @@ export function buildFile(
   return file;
 }
 
+/** Converts a `statements` CST node (a piece of a long body) and records its statements in `file`. */
+export function buildStatements(n: CstNode | undefined, file: A.CnnFile, problems: A.SyntaxProblem[]): A.Statement[] {
+  return new Builder(file, problems).body(n);
+}
+
 class Builder {
   constructor(
     private readonly file: A.CnnFile,

@@ -1,11 +1,12 @@
 /**
  * `parse(text)`: text in, AST and syntax problems out. Never throws.
  */
-import { IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import { CstNode, IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
 import { lex } from "./lexer";
 import { GaveUp, parser } from "./parser";
-import { buildFile } from "./cst-to-ast";
-import { CnnFile, SyntaxProblem } from "./ast";
+import { buildFile, buildStatements } from "./cst-to-ast";
+import { CnnFile, Statement, SyntaxProblem } from "./ast";
+import * as T from "./tokens";
 
 export interface ParseResult {
   file: CnnFile;
@@ -78,61 +79,168 @@ function docAbove(text: string, offset: number): string | undefined {
   return lines.length ? lines.join("\n") : undefined;
 }
 
-/** Parses `text` into an AST, with every syntax problem located by offsets. */
-export function parse(text: string): ParseResult {
+/**
+ * Bodies longer than this many tokens are read in pieces of about this size:
+ * Chevrotain's syntax tree for a 10,000-line model would outgrow V8's young
+ * generation and cost more in garbage collection than in parsing.
+ */
+export const PIECE_TOKENS = 4000;
+
+/**
+ * Parses `text` into an AST, with every syntax problem located by offsets.
+ * `pieces: false` reads long bodies in one go (for tests: both ways must agree).
+ */
+export function parse(text: string, options: { pieces?: boolean } = {}): ParseResult {
   const { tokens, comments, problems } = lex(text);
-  parser.input = tokens;
-  let cst;
-  let gaveUp: string | undefined;
+  const reader = new Reader(text, tokens, problems);
+  let file: CnnFile | undefined;
   try {
-    cst = parser.file();
+    file = (options.pieces !== false ? reader.readInPieces() : undefined) ?? reader.readWhole();
   } catch (e) {
-    // Text that is mostly not `.cnn`: report the first errors, and that the rest is not read.
-    if (e instanceof GaveUp) {
+    // Recursion too deep for the stack (e.g. thousands of prefix operators): say so, keep the server up.
+    if (!(e instanceof RangeError)) throw e;
+    problems.push({ start: 0, end: text.length, message: "this text is nested too deeply to analyse", code: "nesting-too-deep" });
+    file = { models: [], blocks: [], statements: [] };
+  } finally {
+    // The parser keeps its input until the next parse: let go of this file's tokens now.
+    parser.input = [];
+  }
+  problems.sort((a, b) => a.start - b.start);
+  return { file, problems, comments };
+}
+
+/** Runs the parser over a file's tokens, whole or in pieces, and collects its syntax problems. */
+class Reader {
+  /** Where an error at the end of the input is shown: right after the last token. */
+  private readonly eof: number;
+  /** Text cut out for nesting too deeply: syntax errors there would only repeat the nesting error. */
+  private readonly cuts: { start: number; end: number }[];
+  private readonly lexProblems: number;
+
+  constructor(
+    private readonly text: string,
+    private readonly tokens: IToken[],
+    private readonly problems: SyntaxProblem[],
+  ) {
+    this.lexProblems = problems.length;
+    // An error at the end of the file (a missing `}`) sits right after the last token, where the
+    // fix goes, rather than after trailing comments and blank lines.
+    let eof = text.length;
+    for (let i = tokens.length - 1; i >= 0; i--) {
+      if (tokens[i].tokenType.name !== "Newline") {
+        eof = tokens[i].endOffset! + 1;
+        break;
+      }
+    }
+    this.eof = eof;
+    // A cut leaves its statement broken (`dense ((...))` loses its innermost value). The lexer
+    // reports the cuts in text order, so one pass over the tokens finds where each one's statement stops.
+    let ti = 0;
+    this.cuts = problems
+      .filter((p) => p.code === "nesting-too-deep")
+      .map((p) => {
+        while (ti < tokens.length && !(tokens[ti].startOffset >= p.end && (tokens[ti].tokenType.name === "Newline" || tokens[ti].tokenType.name === "Semicolon"))) ti++;
+        return { start: p.start, end: ti < tokens.length ? tokens[ti].startOffset : eof };
+      });
+  }
+
+  /** The whole file in one parse. */
+  readWhole(): CnnFile {
+    const cst = this.run(this.tokens, () => parser.file());
+    return buildFile(cst, (off) => docAbove(this.text, off), this.problems);
+  }
+
+  /**
+   * The file with each long top-level body read in pieces, split where a statement ends;
+   * undefined when there is no long body, or one does not belong to a definition (then
+   * the file is read whole, as error recovery sees it).
+   */
+  readInPieces(): CnnFile | undefined {
+    const bodies = longBodies(this.tokens);
+    if (bodies.length === 0) return undefined;
+    // The file with those bodies emptied, then each body's pieces.
+    const outline: IToken[] = [];
+    let next = 0;
+    for (const b of bodies) {
+      for (let i = next; i <= b.open; i++) outline.push(this.tokens[i]);
+      next = b.close;
+    }
+    for (let i = next; i < this.tokens.length; i++) outline.push(this.tokens[i]);
+    const file = buildFile(this.run(outline, () => parser.file()), (off) => docAbove(this.text, off), this.problems);
+    const decls: { start: number; end: number; body: Statement[] }[] = [...file.models, ...file.blocks];
+    for (const b of bodies) {
+      const open = this.tokens[b.open].startOffset;
+      const decl = decls.find((d) => d.start < open && d.end > open && d.body.length === 0);
+      if (!decl) {
+        this.problems.length = this.lexProblems;
+        return undefined;
+      }
+      for (const piece of pieces(this.tokens, b.open + 1, b.close)) {
+        for (const st of buildStatements(this.run(piece, () => parser.statements()), file, this.problems)) decl.body.push(st);
+      }
+    }
+    file.statements.sort((x, y) => x.start - y.start);
+    return file;
+  }
+
+  /** One parser run over `input`; its errors become problems. */
+  private run(input: IToken[], rule: () => CstNode): CstNode | undefined {
+    parser.input = input;
+    let cst: CstNode | undefined;
+    let gaveUp: string | undefined;
+    try {
+      cst = rule();
+    } catch (e) {
+      // Text that is mostly not `.cnn`: report the first errors, and that the rest is not read.
+      if (!(e instanceof GaveUp)) throw e;
       gaveUp = e.reason;
       // What was read before it still counts: the definitions completed so far.
       cst = e.partial;
-    } else if (e instanceof RangeError) {
-      // Recursion too deep for the stack (e.g. thousands of prefix operators): say so, keep the server up.
-      problems.push({ start: 0, end: text.length, message: "this text is nested too deeply to analyse", code: "nesting-too-deep" });
-      parser.input = [];
-      return { file: { models: [], blocks: [], statements: [] }, problems, comments };
-    } else throw e;
+    }
+    for (const err of parser.errors) {
+      const t = err.token;
+      const start = Number.isNaN(t.startOffset) ? this.eof : t.startOffset;
+      const end = Number.isNaN(t.startOffset) ? this.eof : t.endOffset! + 1;
+      if (this.cuts.some((c) => c.start <= start && start <= c.end)) continue;
+      this.problems.push({ start, end: Math.max(end, start), message: err.message, code: "syntax-error" });
+    }
+    if (gaveUp) {
+      const last = parser.errors[parser.errors.length - 1]?.token;
+      const at = last && !Number.isNaN(last.startOffset) ? last.startOffset : 0;
+      this.problems.push({ start: at, end: this.text.length, message: `${gaveUp}: the text from here on is not read (is this a .cnn file?)`, code: "syntax-error" });
+    }
+    return cst;
   }
-  // An error at the end of the file (a missing `}`) sits right after the last token, where the
-  // fix goes, rather than after trailing comments and blank lines.
-  let eof = text.length;
-  for (let i = tokens.length - 1; i >= 0; i--) {
-    if (tokens[i].tokenType.name !== "Newline") {
-      eof = tokens[i].endOffset! + 1;
-      break;
+}
+
+/** Top-level `{ ... }` bodies (closed) holding more than PIECE_TOKENS tokens: the indices of their braces. */
+function longBodies(tokens: IToken[]): { open: number; close: number }[] {
+  const out: { open: number; close: number }[] = [];
+  let depth = 0;
+  let open = -1;
+  for (let i = 0; i < tokens.length; i++) {
+    const type = tokens[i].tokenType;
+    if (type === T.LBrace) {
+      if (depth++ === 0) open = i;
+    } else if (type === T.RBrace && depth > 0 && --depth === 0 && i - open - 1 > PIECE_TOKENS) {
+      out.push({ open, close: i });
     }
   }
-  // Text cut out for nesting too deeply leaves its statement broken (`dense ((...))` loses its
-  // innermost value): that statement's syntax errors would only repeat the nesting error.
-  // The lexer reports the cuts in text order, so one pass over the tokens finds where each one's statement stops.
-  let ti = 0;
-  const cuts = problems
-    .filter((p) => p.code === "nesting-too-deep")
-    .map((p) => {
-      while (ti < tokens.length && !(tokens[ti].startOffset >= p.end && (tokens[ti].tokenType.name === "Newline" || tokens[ti].tokenType.name === "Semicolon"))) ti++;
-      return { start: p.start, end: ti < tokens.length ? tokens[ti].startOffset : eof };
-    });
-  for (const err of parser.errors) {
-    const t = err.token;
-    const start = Number.isNaN(t.startOffset) ? eof : t.startOffset;
-    const end = Number.isNaN(t.startOffset) ? eof : t.endOffset! + 1;
-    if (cuts.some((c) => c.start <= start && start <= c.end)) continue;
-    problems.push({ start, end: Math.max(end, start), message: err.message, code: "syntax-error" });
+  return out;
+}
+
+/** The tokens from `from` to `to` cut into pieces of about PIECE_TOKENS, each ending after a statement's terminator. */
+function* pieces(tokens: IToken[], from: number, to: number): Generator<IToken[]> {
+  let start = from;
+  let depth = 0;
+  for (let i = from; i < to; i++) {
+    const type = tokens[i].tokenType;
+    if (type === T.LBrace) depth++;
+    else if (type === T.RBrace) depth--;
+    else if (depth === 0 && i + 1 - start >= PIECE_TOKENS && (type === T.Newline || type === T.Semicolon)) {
+      yield tokens.slice(start, i + 1);
+      start = i + 1;
+    }
   }
-  if (gaveUp) {
-    const last = parser.errors[parser.errors.length - 1]?.token;
-    const at = last && !Number.isNaN(last.startOffset) ? last.startOffset : 0;
-    problems.push({ start: at, end: text.length, message: `${gaveUp}: the text from here on is not read (is this a .cnn file?)`, code: "syntax-error" });
-  }
-  // The parser keeps its input until the next parse: let go of this file's tokens now.
-  parser.input = [];
-  const file = buildFile(cst, (off) => docAbove(text, off), problems);
-  problems.sort((a, b) => a.start - b.start);
-  return { file, problems, comments };
+  if (start < to) yield tokens.slice(start, to);
 }

@@ -36,6 +36,7 @@ class CnnParser extends CstParser {
   // rebuilt, closures and all, on every call (Chevrotain's performance guide).
   private fileAlts?: Alts;
   private bodyAlts?: Alts;
+  private piecesAlts?: Alts;
   private statementAlts?: Alts;
   private budgetAlts?: Alts;
   private branchKindAlts?: Alts;
@@ -131,6 +132,22 @@ class CnnParser extends CstParser {
       );
     });
     this.CONSUME(T.RBrace);
+  });
+
+  /**
+   * The statements of a body without its braces: the entry point for a long
+   * body read in pieces (see parse.ts), so no piece's syntax tree grows large.
+   */
+  statements = this.RULE("statements", () => {
+    this.MANY(() => {
+      this.OR(
+        (this.piecesAlts ??= [
+          { ALT: () => this.CONSUME(T.Newline, { LABEL: "terminators" }) },
+          { ALT: () => this.CONSUME(T.Semicolon, { LABEL: "terminators" }) },
+          { ALT: () => this.SUBRULE(this.statement) },
+        ]),
+      );
+    });
   });
 
   statement = this.RULE("statement", () => {
