@@ -171,16 +171,20 @@ class Builder {
   statement(n: CstNode): A.Statement | undefined {
     const c = n.children;
     const labelTok = token(c, "label");
-    const label = labelTok ? { name: labelTok.image, ...tokenSpan(labelTok) } : undefined;
-    let inner: CstElement | undefined;
-    for (const k in c) {
-      if (k !== "label" && k !== "Colon") {
-        inner = c[k]?.[0];
-        break;
+    const label = labelTok ? { name: labelTok.image, start: labelTok.startOffset, end: labelTok.endOffset! + 1 } : undefined;
+    let inner: CstElement | undefined = (c.layerStmt ?? c.callStmt)?.[0];
+    if (!inner) {
+      for (const k in c) {
+        if (k !== "label" && k !== "Colon") {
+          inner = c[k]?.[0];
+          break;
+        }
       }
     }
     if (!inner || isToken(inner)) return undefined;
     const span = nodeSpan(n);
+    // Layers and calls are most statements: built with one fixed object shape, no spreading.
+    if (inner.name === "layerStmt" || inner.name === "callStmt") return this.layerOrCall(inner, label, span.start, span.end);
     const base = { label, ...span, headerEnd: span.end };
     const ic = inner.children;
     const exprOf = () => {
@@ -248,27 +252,33 @@ class Builder {
       }
       case "ifStmt":
         return { kind: "if", clauses: this.ifClauses(inner), ...base, headerEnd: this.openEnd(node(ic, "bracedBody"), span.end) };
-      case "callStmt":
-      case "layerStmt": {
-        const name = token(ic, "name");
-        if (!name) return undefined;
-        // An argument the parser recovered from nothing (`conv 16, 3x3,` at a line end) has no text; its syntax error is already reported.
-        const hasText = (a: CstNode) => !!a.location && !Number.isNaN(a.location.startOffset);
-        const written = nodes(ic, "argument");
-        const args = written.filter(hasText).map((a) => this.argument(a));
-        if (inner.name === "callStmt") return { kind: "call", name: name.image, nameSpan: tokenSpan(name), args, ...base };
-        // A dangling comma or a `key=` without a value leaves the layer half-typed (`conv 8,, 3` is still whole).
-        const incomplete = (written.length > 0 && !hasText(written[written.length - 1])) || args.some((a) => a.value.kind === "missing");
-        const body = node(ic, "body");
-        const bodySpan = body ? nodeSpan(body) : undefined;
-        // An unknown name with a body is reported by the evaluator, with keywords as suggestions.
-        if (bodySpan && LAYER_NAMES.has(name.image)) {
-          this.problems.push({ ...bodySpan, message: `a layer takes no '{ }' body: '${name.image}' is a layer kind`, code: "syntax-error" });
-        }
-        return { kind: "layer", name: name.image, nameSpan: tokenSpan(name), args, ...(incomplete ? { incomplete } : {}), ...(bodySpan ? { bodySpan } : {}), ...base };
-      }
     }
     return undefined;
+  }
+
+  private layerOrCall(inner: CstNode, label: A.Label | undefined, start: number, end: number): A.LayerStatement | A.CallStatement | undefined {
+    const ic = inner.children;
+    const name = token(ic, "name");
+    if (!name) return undefined;
+    // An argument the parser recovered from nothing (`conv 16, 3x3,` at a line end) has no text; its syntax error is already reported.
+    const hasText = (a: CstNode) => !!a.location && !Number.isNaN(a.location.startOffset);
+    const written = nodes(ic, "argument");
+    const args: A.Argument[] = [];
+    for (const a of written) if (hasText(a)) args.push(this.argument(a));
+    const nameSpan = { start: name.startOffset, end: name.endOffset! + 1 };
+    if (inner.name === "callStmt") return { kind: "call", name: name.image, nameSpan, args, label, start, end, headerEnd: end };
+    const st: A.LayerStatement = { kind: "layer", name: name.image, nameSpan, args, label, start, end, headerEnd: end };
+    // A dangling comma or a `key=` without a value leaves the layer half-typed (`conv 8,, 3` is still whole).
+    if ((written.length > 0 && !hasText(written[written.length - 1])) || args.some((a) => a.value.kind === "missing")) st.incomplete = true;
+    const body = node(ic, "body");
+    if (body) {
+      st.bodySpan = nodeSpan(body);
+      // An unknown name with a body is reported by the evaluator, with keywords as suggestions.
+      if (LAYER_NAMES.has(name.image)) {
+        this.problems.push({ ...st.bodySpan, message: `a layer takes no '{ }' body: '${name.image}' is a layer kind`, code: "syntax-error" });
+      }
+    }
+    return st;
   }
 
   private ifClauses(n: CstNode): A.IfStatement["clauses"] {
@@ -289,13 +299,14 @@ class Builder {
   private argument(n: CstNode): A.Argument {
     const c = n.children;
     const key = token(c, "key");
-    const span = nodeSpan(n);
+    const { start, end } = nodeSpan(n);
     // The parser reads an argument's expression inline: its operands are the argument's own children.
     return {
       name: key?.image,
       nameSpan: key ? tokenSpan(key) : undefined,
-      value: c.operands ? this.expr(n) : { kind: "missing", ...span },
-      ...span,
+      value: c.operands ? this.expr(n) : { kind: "missing", start, end },
+      start,
+      end,
     };
   }
 
@@ -319,9 +330,9 @@ class Builder {
 
   private primary(n: CstNode): A.Expr {
     const c = n.children;
-    const span = nodeSpan(n);
     const lit = token(c, "Number") ?? token(c, "Suffixed") ?? token(c, "ByteSize");
-    if (lit) return { kind: "number", text: lit.image, bytes: lit.tokenType.name === "ByteSize", ...tokenSpan(lit) };
+    if (lit) return { kind: "number", text: lit.image, bytes: lit.tokenType.name === "ByteSize", start: lit.startOffset, end: lit.endOffset! + 1 };
+    const span = nodeSpan(n);
     const tup = token(c, "Tuple");
     if (tup) {
       // Split `3x224x224` into its numbers, each with its own span.
