@@ -214,3 +214,44 @@ describe("inlay hint settings", () => {
     }
   });
 });
+
+describe("tooltips resolved on demand, as VS Code asks for them", () => {
+  let eager: LspClient;
+  let lazy: LspClient;
+  const uri = "file:///fixtures/teach.cnn";
+  before(async () => {
+    eager = await LspClient.start();
+    lazy = await LspClient.start({ capabilities: { textDocument: { inlayHint: { resolveSupport: { properties: ["tooltip"] } } } } });
+    for (const c of [eager, lazy]) {
+      await c.open(uri, teach, 1);
+      await c.diagnosticsFor(uri, 1);
+    }
+  });
+  after(async () => {
+    await eager?.stop();
+    await lazy?.stop();
+  });
+
+  it("sends labels first, then each hint's tooltip exactly as an eager client gets it", async () => {
+    assert.equal((lazy.initializeResult.capabilities.inlayHintProvider as { resolveProvider?: boolean }).resolveProvider, true);
+    const full = (await eager.inlayHints(uri, wholeRange(teach))) ?? [];
+    const bare = (await lazy.inlayHints(uri, wholeRange(teach))) ?? [];
+    assert.ok(full.length > 3);
+    assert.deepEqual(show(bare), show(full));
+    for (const h of bare) assert.equal(h.tooltip, undefined, `${hintLabel(h)} came with its tooltip`);
+    const resolved = await Promise.all(bare.map((h) => lazy.request<InlayHint>("inlayHint/resolve", h)));
+    assert.deepEqual(
+      resolved.map((h) => h.tooltip),
+      full.map((h) => h.tooltip),
+    );
+  });
+
+  it("answers a hint of a version that has moved on as it came", async () => {
+    const [first] = (await lazy.inlayHints(uri, wholeRange(teach))) ?? [];
+    await lazy.change(uri, 2, [{ text: teach + "\n" }]);
+    await lazy.diagnosticsFor(uri, 2);
+    const same = await lazy.request<InlayHint>("inlayHint/resolve", first);
+    assert.equal(same.tooltip, undefined);
+    assert.deepEqual(same.position, first.position);
+  });
+});

@@ -40,7 +40,7 @@ describe("lifecycle", () => {
     const caps = client.initializeResult.capabilities;
     assert.deepEqual(caps.textDocumentSync, { openClose: true, change: TextDocumentSyncKind.Incremental });
     assert.equal(caps.hoverProvider, true);
-    assert.deepEqual(caps.inlayHintProvider, { resolveProvider: false });
+    assert.deepEqual(caps.inlayHintProvider, { resolveProvider: true });
     assert.ok(caps.documentSymbolProvider);
     assert.equal(caps.foldingRangeProvider, true);
     assert.ok(caps.completionProvider);

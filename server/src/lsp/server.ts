@@ -10,6 +10,7 @@ import {
   DidChangeConfigurationNotification,
   InitializeParams,
   InitializeResult,
+  InlayHint,
   TextDocuments,
   TextDocumentSyncKind,
 } from "vscode-languageserver";
@@ -20,7 +21,7 @@ import { toDiagnostics } from "./diagnostics";
 import { foldingRanges } from "./folding";
 import { Cancelled, guardNotification, guardRequest, Logger, yieldToEventLoop } from "./guard";
 import { hover } from "./hover";
-import { inlayHints } from "./inlay-hints";
+import { hintRef, inlayHints, resolveInlayHint } from "./inlay-hints";
 import { EMPTY_SUMMARY, modelSummary, ModelSummaryRequest } from "./model-summary";
 import { DEFAULT_SETTINGS, readSettings, Settings } from "./settings";
 import { documentSymbols } from "./symbols";
@@ -46,6 +47,8 @@ export function startServer(connection: Connection): void {
   let canPullConfiguration = false;
   let canRegisterConfiguration = false;
   let canRefreshHints = false;
+  /** The client fetches tooltips with inlayHint/resolve: hints go out with labels only. */
+  let canResolveTooltips = false;
 
   const snapshotOf = (doc: TextDocument): Snapshot => ({ uri: doc.uri, version: doc.version, text: doc.getText() });
 
@@ -70,12 +73,13 @@ export function startServer(connection: Connection): void {
     canPullConfiguration = !!caps.workspace?.configuration;
     canRegisterConfiguration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
     canRefreshHints = !!caps.workspace?.inlayHint?.refreshSupport;
+    canResolveTooltips = !!caps.textDocument?.inlayHint?.resolveSupport?.properties?.includes("tooltip");
     if (params.initializationOptions) settings = readSettings(params.initializationOptions);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
-        inlayHintProvider: { resolveProvider: false },
+        inlayHintProvider: { resolveProvider: true },
         documentSymbolProvider: { label: "CNN Lens" },
         foldingRangeProvider: true,
         completionProvider: { triggerCharacters: ["=", "("] },
@@ -162,8 +166,18 @@ export function startServer(connection: Connection): void {
     guardRequest(logger, "textDocument/inlayHint", [], async (params, token) => {
       const current = await currentSettings();
       const doc = await withDocument((params as DocParams)?.textDocument?.uri, token);
-      return doc ? inlayHints(doc, params, current.inlayHints, () => token.isCancellationRequested) : [];
+      return doc ? inlayHints(doc, params, current.inlayHints, () => token.isCancellationRequested, canResolveTooltips) : [];
     }),
+  );
+
+  // A hint whose tooltip cannot be found (its document moved on, a failure) is answered as it came.
+  connection.languages.inlayHint.resolve((hint, token) =>
+    guardRequest(logger, "inlayHint/resolve", hint, async (h: InlayHint, t) => {
+      const ref = hintRef(h);
+      const current = await currentSettings();
+      const doc = ref ? await withDocument(ref.uri, t) : undefined;
+      return doc ? resolveInlayHint(doc, h, current.inlayHints) : h;
+    })(hint, token),
   );
 
   connection.onDocumentSymbol(

@@ -20,22 +20,25 @@ export interface HintData {
   /** Where the hint goes, as a core offset. */
   offset: number;
   label: string;
-  /** Markdown, exact numbers. */
-  tooltip: string;
+  /** Markdown, exact numbers; left out when asked for labels only (the client resolves tooltips later). */
+  tooltip?: string;
 }
 
 /** At most this many distinct labels are listed (`→ 64×56×56 | 128×28×28`); beyond, a count. */
 export const MAX_DISTINCT_LABELS = 3;
 
-/** Hints for the statements whose hint falls in [start, end]. `cancelled` is polled between statements. */
-export function computeHints(analysis: Analysis, span: ast.Span, settings: HintSettings, cancelled: () => boolean = () => false): HintData[] {
+/**
+ * Hints for the statements whose hint falls in [start, end]. `cancelled` is polled between
+ * statements; `tooltips: false` leaves the tooltips out (most of the work and of the bytes).
+ */
+export function computeHints(analysis: Analysis, span: ast.Span, settings: HintSettings, cancelled: () => boolean = () => false, tooltips = true): HintData[] {
   const hints: HintData[] = [];
   for (const stmt of analysis.file.statements) {
     if (stmt.start > span.end) break;
     const offset = hintOffset(stmt);
     if (offset === undefined || offset < span.start || offset > span.end) continue;
     if (cancelled()) return [];
-    const hint = stmt.kind === "budget" ? budgetHint(analysis, stmt, offset) : statementHint(analysis, stmt, offset, settings);
+    const hint = stmt.kind === "budget" ? budgetHint(analysis, stmt, offset, tooltips) : statementHint(analysis, stmt, offset, settings, tooltips);
     if (hint) hints.push(hint);
   }
   // A repeat's hint sits after its closing brace, past its body's hints: keep the list in text order.
@@ -75,7 +78,7 @@ function outcomeLabel(stmt: ast.Statement, o: Occurrence, settings: HintSettings
   return parts.join(" · ");
 }
 
-function statementHint(analysis: Analysis, stmt: ast.Statement, offset: number, settings: HintSettings): HintData | undefined {
+function statementHint(analysis: Analysis, stmt: ast.Statement, offset: number, settings: HintSettings, tooltips: boolean): HintData | undefined {
   const all = analysis.occurrences.get(stmt) ?? [];
   // An evaluation after an error has no shape; the diagnostic speaks for it.
   const occs = all.filter((o) => o.output !== null);
@@ -108,7 +111,7 @@ function statementHint(analysis: Analysis, stmt: ast.Statement, offset: number, 
     label = label ? `${label} · Σ ${formatShort(occs[0].runningParams)}` : `Σ ${formatShort(occs[0].runningParams)}`;
   }
   if (!label) return undefined;
-  return { offset, label, tooltip: statementTooltip(stmt, outcomes, occs.length) };
+  return { offset, label, tooltip: tooltips ? statementTooltip(stmt, outcomes, occs.length) : undefined };
 }
 
 /**
@@ -160,7 +163,7 @@ function statementTooltip(stmt: ast.Statement, groups: Outcome[], total: number)
   return lines.join("\n\n");
 }
 
-function budgetHint(analysis: Analysis, stmt: ast.BudgetStatement, offset: number): HintData | undefined {
+function budgetHint(analysis: Analysis, stmt: ast.BudgetStatement, offset: number, tooltips: boolean): HintData | undefined {
   for (const m of analysis.models) {
     const b = m.budgets.find((r) => r.stmt === stmt);
     if (!b) continue;
@@ -168,7 +171,7 @@ function budgetHint(analysis: Analysis, stmt: ast.BudgetStatement, offset: numbe
     const margin = b.limit - b.value;
     const verdict = b.ok ? `within the budget, ${exactMetric(b.metric, margin)} to spare` : `over the budget by ${exactMetric(b.metric, -margin)}`;
     const tooltip = `**budget ${b.metric}** of \`${m.name}\`: ${exactMetric(b.metric, b.value)} against a limit of ${exactMetric(b.metric, b.limit)}; ${verdict}`;
-    return { offset, label, tooltip };
+    return { offset, label, tooltip: tooltips ? tooltip : undefined };
   }
   return undefined;
 }
