@@ -12,7 +12,7 @@ import { cells, cli, fixture, ROOT, tableRows, total } from "./run-cli";
 // MACs: 32*32*64*27 = 1,769,472; 32*32*128*576 = 75,497,472; 16*16*128*1152 = 37,748,736; 1,280.
 const SMALL_ROWS = [
   ["input 3x32x32", "3×32×32", "0", "0"],
-  ["stem(64)", "64×32×32", "1,792", "1,769,472", "0.80%", "1.5%"],
+  ["stem(64)", "64×32×32", "1,792", "1,769,472", "0.8%", "1.5%"],
   ["conv 128, 3x3, padding=1", "128×32×32", "73,856", "75,497,472", "32.9%", "65.6%"],
   ["bn: batchnorm", "128×32×32", "256", "0", "0.11%"],
   ["maxpool 2", "128×16×16", "0", "0"],
@@ -80,7 +80,7 @@ test("summary --depth 2: the statements inside calls and residuals, indented", (
       "fc: dense 10",
     ],
   );
-  assert.deepEqual(rows[2], ["  conv c, 3x3, padding=1", "64×32×32", "1,792", "1,769,472", "0.80%", "1.5%"]);
+  assert.deepEqual(rows[2], ["  conv c, 3x3, padding=1", "64×32×32", "1,792", "1,769,472", "0.8%", "1.5%"]);
   assert.deepEqual(rows[8], ["  conv 128, 3x3, padding=1, bias=false", "128×16×16", "147,456", "37,748,736", "65.6%", "32.8%"]);
   // --depth=N is the same option.
   assert.equal(cli(["summary", "--depth=2", fixture("small.cnn")]).stdout, r.stdout);

@@ -63,5 +63,7 @@ export function formatShape(shape: readonly number[] | null | undefined, sep = "
 export function formatPercent(part: number, whole: number): string {
   if (whole === 0) return "0%";
   const p = (100 * part) / whole;
-  return (p >= 10 || p === 0 ? p.toFixed(1) : p.toPrecision(2)).replace(/\.0+$/, "") + "%";
+  // Two significant digits below 10%, without trailing zeros: 0.5%, 0.07%, 0.0005%.
+  const text = p >= 10 || p === 0 ? p.toFixed(1) : p.toPrecision(2);
+  return (text.includes(".") ? text.replace(/\.?0+$/, "") : text) + "%";
 }
