@@ -3,7 +3,7 @@
  */
 import { CstNode, IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
 import { lex } from "./lexer";
-import { GaveUp, parser } from "./parser";
+import { GaveUp, MAX_SYNTAX_ERRORS, parser } from "./parser";
 import { buildFile, buildStatements } from "./cst-to-ast";
 import { CnnFile, Statement, SyntaxProblem } from "./ast";
 import * as T from "./tokens";
@@ -177,6 +177,11 @@ class Reader {
       }
       for (const piece of pieces(this.tokens, b.open + 1, b.close)) {
         for (const st of buildStatements(this.run(piece, () => parser.statements()), file, this.problems)) decl.body.push(st);
+        // Text that is mostly errors is read whole, where the parser's error budget holds for the file, not per piece.
+        if (this.problems.length - this.lexProblems > MAX_SYNTAX_ERRORS / 2) {
+          this.problems.length = this.lexProblems;
+          return undefined;
+        }
       }
     }
     file.statements.sort((x, y) => x.start - y.start);
