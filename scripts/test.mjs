@@ -19,4 +19,5 @@ if (!process.env.CNN_LENS_SKIP_E2E) {
   suites.push("e2e");
 }
 const dirs = suites.map((s) => `out/test/${s}`).filter((d) => existsSync(resolve(root, d)));
-process.exit(run(process.execPath, ["--test", ...dirs]));
+// A test that hangs fails after 10 minutes instead of holding the run until CI's own limit.
+process.exit(run(process.execPath, ["--test", "--test-timeout=600000", ...dirs]));

@@ -35,7 +35,9 @@ export function runs(defaultRuns: number): number {
 
 /** fast-check's parameters for this run: the shared seed and the run count. */
 export function params<T>(defaultRuns: number): fc.Parameters<T> {
-  return { seed: SEED, numRuns: runs(defaultRuns), includeErrorInReport: true };
+  // A property that fails on a slow input would spend minutes shrinking it: after two
+  // minutes fast-check stops and reports the failure it has (with the seed to replay).
+  return { seed: SEED, numRuns: runs(defaultRuns), includeErrorInReport: true, interruptAfterTimeLimit: 120_000, markInterruptAsFailure: true };
 }
 
 /** How to replay this run, for test output. */
