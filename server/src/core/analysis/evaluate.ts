@@ -7,7 +7,7 @@
  */
 import * as A from "../syntax/ast";
 import { Code, Diagnostic, RelatedInfo } from "../diagnostics";
-import { Args, findLayer, LayerError, LAYER_NAMES, LayerKind, plus, product, Shape, Window } from "../layers/layer-table";
+import { Args, findLayer, LayerError, LAYER_NAMES, plus, product, Shape } from "../layers/layer-table";
 import { describeValue, evaluate, EvalContext, ExprError, FUNCTIONS, num, Scope, UNKNOWN, Value } from "../values/expressions";
 import * as R from "../values/rational";
 import { formatExact, formatShape } from "../format";
@@ -188,6 +188,8 @@ class Evaluator {
   private steps = 0;
   /** Checking block bodies with unknown inputs: all `if` clauses, one pass of each repeat, nothing recorded. */
   private checking = false;
+  /** Set by a repeat whose passes were multiplied out, for its occurrence record to pick up. */
+  private lastMultiplied: number | undefined;
   private run_!: Run;
 
   constructor(private readonly file: A.CnnFile) {}
@@ -581,7 +583,6 @@ class Evaluator {
     return y;
   }
 
-  private lastMultiplied: number | undefined;
 
   private ctxFor(x: Tensor, frame: Frame): EvalContext {
     return { scope: frame.scope, inChannels: x.shape ? num(R.rat(x.shape[0])) : UNKNOWN };
@@ -1009,5 +1010,3 @@ export function formatMetric(metric: Metric, value: number): string {
   return formatExact(value);
 }
 
-export type { Window };
-export type { LayerKind };
