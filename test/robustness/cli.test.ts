@@ -36,8 +36,8 @@ function assertNoStack(text: string): void {
 }
 
 test("binary and non-UTF-8 text on standard input: exit 2, one line", () => {
-  assertTrouble(["check", "-"], /^cnn-lens: .*a binary file, not \.cnn text$/, { input: "model\0M {" });
-  assertTrouble(["check", "-"], /^cnn-lens: .*not valid UTF-8 text$/, { input: Buffer.from([0x6d, 0x6f, 0xff, 0xfe, 0x0a]) });
+  assertTrouble(["check", "-"], /^cnn-lens: <stdin>: a binary file, not \.cnn text$/, { input: "model\0M {" });
+  assertTrouble(["check", "-"], /^cnn-lens: <stdin>: not valid UTF-8 text$/, { input: Buffer.from([0x6d, 0x6f, 0xff, 0xfe, 0x0a]) });
 });
 
 test("empty standard input is a clean, empty file", () => {
@@ -59,7 +59,7 @@ test("odd arguments: one line, exit 2", () => {
   assertTrouble(["check", "-x", file], `cnn-lens: unknown option '-x'${hint}`);
   assertTrouble(["summary", "--json", "--bogus=1", file], `cnn-lens: unknown option '--bogus=1'${hint}`);
   assertTrouble(["summary", "--depth=-1", file], `cnn-lens: --depth needs a whole number of at least 1, but it is '-1'${hint}`);
-  assertTrouble(["check", ""], /^cnn-lens: .*no such file$/);
+  assertTrouble(["check", ""], /^cnn-lens: an empty file name$/);
 });
 
 test("10 MB of garbage: diagnostics in the one-line format, a few hundred at most, in bounded time", () => {

@@ -18,25 +18,28 @@ export type ReadResult = { ok: true; text: string } | { ok: false; message: stri
 
 /** Reads `path` (`-` is standard input) as UTF-8 text. A leading byte-order mark is dropped. */
 export function readSource(path: string): ReadResult {
+  if (path === "") return { ok: false, message: "an empty file name" };
+  // Standard input is named as its diagnostics name it.
+  const name = displayName(path);
   let bytes: Buffer;
   try {
     if (path === "-") bytes = fs.readFileSync(0);
     else {
       // stat first, so a directory or a device gets a clear sentence rather than a read error.
       const st = fs.statSync(path);
-      if (st.isDirectory()) return { ok: false, message: `${path}: is a directory, not a .cnn file` };
-      if (!st.isFile()) return { ok: false, message: `${path}: not a regular file` };
+      if (st.isDirectory()) return { ok: false, message: `${name}: is a directory, not a .cnn file` };
+      if (!st.isFile()) return { ok: false, message: `${name}: not a regular file` };
       bytes = fs.readFileSync(path);
     }
   } catch (e) {
-    return { ok: false, message: `${path}: ${describeIoError(e)}` };
+    return { ok: false, message: `${name}: ${describeIoError(e)}` };
   }
   // A NUL byte never occurs in text; it marks an image, an archive, a compiled file...
-  if (bytes.includes(0)) return { ok: false, message: `${path}: a binary file, not .cnn text` };
+  if (bytes.includes(0)) return { ok: false, message: `${name}: a binary file, not .cnn text` };
   try {
     return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
   } catch {
-    return { ok: false, message: `${path}: not valid UTF-8 text` };
+    return { ok: false, message: `${name}: not valid UTF-8 text` };
   }
 }
 
@@ -48,6 +51,7 @@ function describeIoError(e: unknown): string {
       return "no such file";
     case "EACCES":
     case "EPERM":
+    case "ERR_ACCESS_DENIED": // Node's permission model
       return "permission denied";
     case "EISDIR":
       return "is a directory, not a .cnn file";
@@ -62,7 +66,12 @@ function describeIoError(e: unknown): string {
   }
 }
 
+/** How a path is shown: `-` (standard input) as `<stdin>`. */
+function displayName(path: string): string {
+  return path === "-" ? "<stdin>" : path;
+}
+
 /** Analyses text read from `path`. */
 export function analyzeSource(path: string, text: string): AnalyzedFile {
-  return { path: path === "-" ? "<stdin>" : path, analysis: analyze(text), lines: new LineIndex(text) };
+  return { path: displayName(path), analysis: analyze(text), lines: new LineIndex(text) };
 }
