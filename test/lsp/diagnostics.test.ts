@@ -7,20 +7,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Diagnostic, DiagnosticSeverity, Range, TextDocumentContentChangeEvent } from "vscode-languageserver-protocol/node";
-import { fixture, lineOf, LspClient, positionAt, positionOf, wholeRange } from "./harness";
+import { applyChange, fixture, lineOf, LspClient, positionAt, positionOf, wholeRange } from "./harness";
 import { unrolledResNet152 } from "./resnet152";
 import { analyze } from "../../server/src/core";
-
-/** Applies LSP content changes to a string, as the server's document store must. */
-function applyChange(text: string, change: { range: Range; text: string }): string {
-  const offset = (p: { line: number; character: number }) => {
-    const lines = text.split("\n");
-    let o = 0;
-    for (let i = 0; i < p.line; i++) o += lines[i].length + 1;
-    return o + p.character;
-  };
-  return text.slice(0, offset(change.range.start)) + change.text + text.slice(offset(change.range.end));
-}
 
 /** Replaces the `occurrence`-th `needle` with `replacement`: one incremental change. */
 function replace(text: string, needle: string, replacement: string, occurrence = 1): { range: Range; text: string } {

@@ -62,6 +62,18 @@ export function positionOf(text: string, needle: string, delta = 0, occurrence =
   return positionAt(text, at + delta);
 }
 
+/** Applies one LSP content change (ranged, or the whole text) to a string, as the server's document store must. */
+export function applyChange(text: string, change: TextDocumentContentChangeEvent): string {
+  if (!("range" in change) || !change.range) return change.text;
+  const offset = (p: { line: number; character: number }) => {
+    const lines = text.split("\n");
+    let o = 0;
+    for (let i = 0; i < p.line; i++) o += lines[i].length + 1;
+    return o + p.character;
+  };
+  return text.slice(0, offset(change.range.start)) + change.text + text.slice(offset(change.range.end));
+}
+
 export function positionAt(text: string, offset: number): Position {
   const before = text.slice(0, offset).split("\n");
   return { line: before.length - 1, character: before[before.length - 1].length };

@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CancellationTokenSource, Diagnostic, LSPErrorCodes, ResponseError, TextDocumentContentChangeEvent } from "vscode-languageserver-protocol/node";
-import { DEADLINE_MS, LspClient, positionAt, ROOT, SERVER, wholeRange } from "../lsp/harness";
+import { applyChange, DEADLINE_MS, LspClient, positionAt, ROOT, SERVER, wholeRange } from "../lsp/harness";
 import { Rng, seededRng } from "../fuzz/model-generator";
 import { REPLAY, SEED } from "../fuzz/support";
 
@@ -38,18 +38,6 @@ function randomChange(r: Rng, text: string, snippets: readonly string[]): TextDo
   const start = r.int(0, text.length);
   const end = Math.min(text.length, start + (r.bool(0.5) ? 0 : r.int(1, 12)));
   return { range: { start: positionAt(text, start), end: positionAt(text, end) }, text: r.bool(0.2) ? "" : r.pick(snippets) };
-}
-
-/** Applies one LSP change with a range to a string, as the server's document store does. */
-function applyChange(text: string, change: TextDocumentContentChangeEvent): string {
-  if (!("range" in change) || !change.range) return change.text;
-  const offset = (p: { line: number; character: number }) => {
-    const lines = text.split("\n");
-    let o = 0;
-    for (let i = 0; i < p.line; i++) o += lines[i].length + 1;
-    return o + p.character;
-  };
-  return text.slice(0, offset(change.range.start)) + change.text + text.slice(offset(change.range.end));
 }
 
 /**
