@@ -18,6 +18,12 @@ MARKER="$CS_DIR/.cnn-lens-installed"
 STAMP="node=$NODE24_VERSION code-server=$CODE_SERVER_VERSION"
 
 log() { printf '[e2e-install %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+# Run from an npm script (`npm test`), the outer npm's settings arrive as npm_* variables,
+# and the installs below would inherit them: code-server's install script reads the Node
+# version from npm_config_user_agent, and would see the outer Node 20, not Node 24.
+for v in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+unset NODE
 t0=$SECONDS
 
 # 1. Debian packages, only those missing.
