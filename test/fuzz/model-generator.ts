@@ -522,14 +522,17 @@ export class ModelGenerator {
     return this.simple(this.layerText(kind, [], kw), (x) => x);
   }
 
+  /** A size per spatial dimension in [min, max]: mostly the same in every dimension. */
+  private perDim(rank: number, min: number, max: number): number[] {
+    const v = this.r.int(min, max);
+    return this.r.bool(0.7) ? new Array(rank).fill(v) : Array.from({ length: rank }, () => this.r.int(min, max));
+  }
+
   private spatialLayer(ctx: Ctx, s: Shape): Gen | undefined {
     const r = this.r;
     const c = s[0];
     const rank = s.length - 1;
-    const perDim = (min: number, max: number) => {
-      const v = r.int(min, max);
-      return r.bool(0.7) ? new Array(rank).fill(v) : Array.from({ length: rank }, () => r.int(min, max));
-    };
+    const perDim = (min: number, max: number) => this.perDim(rank, min, max);
     switch (r.int(0, 17)) {
       case 0:
       case 1:
@@ -638,10 +641,7 @@ export class ModelGenerator {
     const r = this.r;
     const c = s[0];
     const rank = s.length - 1;
-    const perDim = (min: number, max: number) => {
-      const v = r.int(min, max);
-      return r.bool(0.7) ? new Array(rank).fill(v) : Array.from({ length: rank }, () => r.int(min, max));
-    };
+    const perDim = (min: number, max: number) => this.perDim(rank, min, max);
     const f = fixed?.f ?? r.int(1, 32);
     const g = fixed ? 1 : r.pick(divisors(c).filter((d) => f % d === 0));
     const k = fixed ? new Array(rank).fill(fixed.k) : perDim(1, 5);
