@@ -13,7 +13,7 @@ import * as R from "../values/rational";
 import { formatExact, formatShape } from "../format";
 import { didYouMean, matchArguments, resolveLayerArgs } from "./arguments";
 import { Field, inputField, joinFields, nextField } from "./receptive-field";
-import { describeExpr } from "../syntax/cst-to-ast";
+import { describeExpr } from "../syntax/precedence";
 
 /** At most this many layer instances are expanded per file; beyond, an error (repeats that reach a fixed point are multiplied out instead). */
 export const MAX_LAYER_INSTANCES = 300_000;
