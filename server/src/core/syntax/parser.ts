@@ -51,6 +51,11 @@ const real = (t: IToken | undefined): t is IToken => t !== undefined && t.startO
 const tokenSpan = (t: IToken): A.Span => ({ start: t.startOffset, end: t.endOffset! + 1 });
 /** Where a node is when it holds no token at all. */
 const NOWHERE = 0;
+/**
+ * "No token read yet", for offsets. Not NaN: a field or array that ever holds
+ * NaN holds every number boxed, and the AST's offsets come from these.
+ */
+const UNREAD = -1;
 
 // ---------------------------------------------------------------------------
 // Frames: what one rule invocation has read so far.
@@ -60,8 +65,8 @@ class BodyFrame {
   stmts: A.Statement[] = [];
   /** Offset of the last `;` or newline read between statements (for "statements must be separated"). */
   lastTerm = -1;
-  openEnd = NaN;
-  closeEnd = NaN;
+  openEnd = UNREAD;
+  closeEnd = UNREAD;
   start = NOWHERE;
   end = NOWHERE;
   constructor(readonly problems: A.SyntaxProblem[]) {}
@@ -238,7 +243,7 @@ class CnnParser extends EmbeddedActionsParser {
     const d = this.depth;
     this.frames[d] = frame;
     this.finishers[d] = finish as (f: never, start: number, end: number) => void;
-    this.starts[d] = NaN;
+    this.starts[d] = UNREAD;
     return frame;
   }
 
@@ -260,7 +265,7 @@ class CnnParser extends EmbeddedActionsParser {
     if (!finisher) return;
     this.finishers[d] = undefined;
     const start = this.starts[d];
-    finisher(this.frames[d] as never, start, start === start ? this.lastEnd : start);
+    finisher(this.frames[d] as never, start, start === UNREAD ? UNREAD : this.lastEnd);
   }
 
   /** Every token read passes here: it starts the span of each rule on the stack that has none yet. */
@@ -268,7 +273,7 @@ class CnnParser extends EmbeddedActionsParser {
     const t = consumeInternal.call(this, type, idx, options);
     if (t.startOffset === t.startOffset && !this.RECORDING_PHASE) {
       this.lastEnd = t.endOffset! + 1;
-      for (let d = this.depth; d >= 0 && this.starts[d] !== this.starts[d]; d--) this.starts[d] = t.startOffset;
+      for (let d = this.depth; d >= 0 && this.starts[d] === UNREAD; d--) this.starts[d] = t.startOffset;
     }
     return t;
   }
@@ -406,8 +411,8 @@ class CnnParser extends EmbeddedActionsParser {
   /** `{ statements }` */
   bracedBody = this.RULE("bracedBody", (body: BodyFrame) => {
     const f = this.enter(body ?? new BodyFrame([]), (f, start, end) => {
-      f.start = start === start ? start : NOWHERE;
-      f.end = start === start ? end : NOWHERE;
+      f.start = start === UNREAD ? NOWHERE : start;
+      f.end = start === UNREAD ? NOWHERE : end;
     });
     const open = this.CONSUME(T.LBrace);
     if (real(open)) f.openEnd = open.endOffset! + 1;
@@ -443,7 +448,7 @@ class CnnParser extends EmbeddedActionsParser {
   });
 
   private endStatement = (f: StatementFrame, start: number, end: number): void => {
-    const st = start === start ? this.buildStatement(f, start, end) : this.buildStatement(f, NOWHERE, NOWHERE);
+    const st = start === UNREAD ? this.buildStatement(f, NOWHERE, NOWHERE) : this.buildStatement(f, start, end);
     if (st) this.caller<BodyFrame>().add(st);
   };
 
@@ -611,8 +616,8 @@ class CnnParser extends EmbeddedActionsParser {
 
   ifStmt = this.RULE("ifStmt", () => {
     const f = this.enter(new IfFrame(), (f, start, end) => {
-      f.start = start === start ? start : NOWHERE;
-      f.end = start === start ? end : NOWHERE;
+      f.start = start === UNREAD ? NOWHERE : start;
+      f.end = start === UNREAD ? NOWHERE : end;
       const outer = this.caller<StatementFrame | IfFrame>();
       if (outer instanceof IfFrame) outer.elseIf = f;
       else outer.ifFrame = f;
@@ -641,7 +646,6 @@ class CnnParser extends EmbeddedActionsParser {
 
   callStmt = this.RULE("callStmt", () => {
     const f = this.kind("call");
-    f.args = [];
     this.name(f, this.CONSUME(T.Identifier));
     this.CONSUME(T.LParen);
     this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.argument) });
@@ -650,7 +654,6 @@ class CnnParser extends EmbeddedActionsParser {
 
   layerStmt = this.RULE("layerStmt", () => {
     const f = this.kind("layer");
-    f.args = [];
     this.name(f, this.CONSUME(T.Identifier));
     this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.argument) });
     // A layer takes no body, but a misspelt `repaet 2 { ... }` has one: reading it keeps the braces balanced.
@@ -670,10 +673,10 @@ class CnnParser extends EmbeddedActionsParser {
     const statement = this.caller<StatementFrame>();
     statement.written++;
     // An argument the parser recovered from nothing (`conv 16, 3x3,` at a line end) has no text; its syntax error is already reported.
-    statement.lastWrittenEmpty = start !== start;
-    if (start !== start) return;
-    statement.args!.push({
-      name: f.key?.image,
+    statement.lastWrittenEmpty = start === UNREAD;
+    if (start === UNREAD) return;
+    (statement.args ??= []).push({
+      name: f.key && word(f.key.image),
       nameSpan: f.key ? tokenSpan(f.key) : undefined,
       value: f.operands ? f.expr(start, end) : { kind: "missing", start, end },
       start,
@@ -720,7 +723,7 @@ class CnnParser extends EmbeddedActionsParser {
   });
 
   private endExpression = (f: ExprFrame, start: number, end: number): void => {
-    f.done(start === start ? f.expr(start, end) : f.expr(NOWHERE, NOWHERE));
+    f.done(start === UNREAD ? f.expr(NOWHERE, NOWHERE) : f.expr(start, end));
   };
 
   /** Prefix operators (`-`, `not`) and one atom. */
@@ -767,7 +770,7 @@ class CnnParser extends EmbeddedActionsParser {
   });
 
   private endOperand = (f: OperandFrame, start: number, end: number): void => {
-    this.caller<ItemsFrame>().atom(start === start ? primary(f, start, end) : primary(f, NOWHERE, NOWHERE));
+    this.caller<ItemsFrame>().atom(start === UNREAD ? primary(f, NOWHERE, NOWHERE) : primary(f, start, end));
   };
 
   private prefix(t: IToken): void {
@@ -807,7 +810,7 @@ class CnnParser extends EmbeddedActionsParser {
           main: main?.stmts ?? [],
           shortcut: shortcut || f.shortcut ? (shortcut?.stmts ?? []) : undefined,
           shortcutSpan: f.shortcut ? tokenSpan(f.shortcut) : undefined,
-          mainEnd: main && main.closeEnd === main.closeEnd ? main.closeEnd : end,
+          mainEnd: main && main.closeEnd !== UNREAD ? main.closeEnd : end,
           label,
           start,
           end,
@@ -837,10 +840,11 @@ class CnnParser extends EmbeddedActionsParser {
   private layerOrCall(f: StatementFrame, label: A.Label | undefined, start: number, end: number): A.LayerStatement | A.CallStatement | undefined {
     const name = f.name;
     if (!name) return undefined;
-    const args = f.args ?? [];
+    // A copy of exactly the right size: an array grown by `push` keeps room for 17.
+    const args = f.args ? f.args.slice() : NO_ARGUMENTS;
     const nameSpan = { start: name.startOffset, end: name.endOffset! + 1 };
-    if (f.kind === "call") return { kind: "call", name: name.image, nameSpan, args, label, start, end, headerEnd: end };
-    const st: A.LayerStatement = { kind: "layer", name: name.image, nameSpan, args, label, start, end, headerEnd: end };
+    if (f.kind === "call") return { kind: "call", name: word(name.image), nameSpan, args, label, start, end, headerEnd: end };
+    const st: A.LayerStatement = { kind: "layer", name: word(name.image), nameSpan, args, label, start, end, headerEnd: end };
     // A dangling comma or a `key=` without a value leaves the layer half-typed (`conv 8,, 3` is still whole).
     if ((f.written > 0 && f.lastWrittenEmpty) || args.some((a) => a.value.kind === "missing")) st.incomplete = true;
     const body = f.bodies[0];
@@ -855,14 +859,31 @@ class CnnParser extends EmbeddedActionsParser {
   }
 }
 
+/**
+ * The same string for every occurrence of a word: layer names, argument names
+ * and number literals repeat thousands of times in a long model, and each
+ * token's text is otherwise a string of its own that the AST keeps alive.
+ */
+const words = new Map<string, string>();
+function word(s: string): string {
+  const known = words.get(s);
+  if (known !== undefined) return known;
+  if (words.size >= 100_000) words.clear();
+  words.set(s, s);
+  return s;
+}
+
+/** The arguments of a layer written without any (`relu`), shared. */
+const NO_ARGUMENTS: A.Argument[] = [];
+
 /** A node's span from its first token's offset and the end of its last; no token, no position. */
 function spanOf(start: number, end: number): A.Span {
-  return start === start ? { start, end } : { start: NOWHERE, end: NOWHERE };
+  return start === UNREAD ? { start: NOWHERE, end: NOWHERE } : { start, end };
 }
 
 /** The offset just past the `{` of a body, or a fallback. */
 function openEnd(b: BodyFrame | undefined, fallback: number): number {
-  return b && b.openEnd === b.openEnd ? b.openEnd : fallback;
+  return b && b.openEnd !== UNREAD ? b.openEnd : fallback;
 }
 
 function ifClauses(top: IfFrame | undefined): A.IfStatement["clauses"] {
@@ -884,15 +905,15 @@ function primary(f: OperandFrame, start: number, end: number): A.Expr {
       case T.NumberLiteral:
       case T.Suffixed:
       case T.ByteSize:
-        return { kind: "number", text: t.image, bytes: t.tokenType === T.ByteSize, start: t.startOffset, end: t.endOffset! + 1 };
+        return { kind: "number", text: word(t.image), bytes: t.tokenType === T.ByteSize, start: t.startOffset, end: t.endOffset! + 1 };
       case T.Tuple: {
         // Split `3x224x224` into its numbers, each with its own span.
-        const items: A.Expr[] = [];
         let off = t.startOffset;
-        for (const part of t.image.split("x")) {
-          items.push({ kind: "number", text: part, bytes: false, start: off, end: off + part.length });
+        const items = t.image.split("x").map((part): A.Expr => {
+          const start = off;
           off += part.length + 1;
-        }
+          return { kind: "number", text: word(part), bytes: false, start, end: start + part.length };
+        });
         return { kind: "tuple", items, start: t.startOffset, end: t.endOffset! + 1 };
       }
       case T.True:
@@ -903,7 +924,7 @@ function primary(f: OperandFrame, start: number, end: number): A.Expr {
         return { kind: "inChannels", start, end };
       case T.Identifier:
         if (f.callOpen) return { kind: "call", name: t.image, nameSpan: tokenSpan(t), args: f.exprs ?? [], start, end };
-        return { kind: "name", name: t.image, start: t.startOffset, end: t.endOffset! + 1 };
+        return { kind: "name", name: word(t.image), start: t.startOffset, end: t.endOffset! + 1 };
     }
   }
   const items = f.exprs ?? [];
