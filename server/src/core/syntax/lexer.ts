@@ -1,23 +1,21 @@
 /**
  * Turns text into the token stream the parser reads.
  *
- * Besides Chevrotain's lexing, this applies the layout rules of the language:
- * newlines inside `( )` do not end a statement, `else`, `shortcut` and `{` may
- * start the line after their header, and nesting deeper than MAX_NESTING is
- * cut out with one error instead of overflowing the parser's stack.
+ * A hand-written scanner reads the text once, character by character, and
+ * makes the tokens that `tokens.ts` specifies (the same TokenTypes, so the
+ * Chevrotain parser reads them); a test checks it against Chevrotain's own
+ * lexer built from those definitions. Then the layout rules of the language
+ * apply: newlines inside `( )` do not end a statement, `else`, `shortcut` and
+ * `{` may start the line after their header, and nesting deeper than
+ * MAX_NESTING is cut out with one error instead of overflowing the parser's
+ * stack.
  */
-import { IToken, Lexer } from "chevrotain";
+import type { IToken, TokenType } from "chevrotain";
 import * as T from "./tokens";
 import { SyntaxProblem } from "./ast";
 
 /** The deepest nesting of `{ }` and `( )` the parser is asked to handle. */
 export const MAX_NESTING = 64;
-
-const lexer = new Lexer(T.ALL_TOKENS, {
-  positionTracking: "onlyOffset",
-  ensureOptimizations: false,
-  skipValidations: true,
-});
 
 export interface LexResult {
   /** Significant tokens, after the layout rules. */
@@ -31,131 +29,495 @@ export interface LexResult {
 export const MAX_CHARACTER_PROBLEMS = 100;
 
 /**
- * A comment, or a run of characters that no token contains (with `!` not
- * followed by `=`, and `.` not inside a number). Chevrotain recovers from each
- * such character by trying every pattern at every offset after it, which takes
- * many seconds on a binary file: they are blanked out before it reads the text.
+ * A token type and its index, read once: the TokenTypes of tokens.ts have
+ * several shapes, and reading their fields in the scanning loop would be slow.
  */
-const FOREIGN = /#[^\r\n]*|(?:[^\t\n\v\f\r \u00a0\ufeffA-Za-z0-9_{}(),:;=<>+\-*\/%#.!]|!(?!=)|(?<![0-9])\.|\.(?![0-9]))+/g;
+interface Kind {
+  readonly type: TokenType;
+  readonly idx: number;
+}
 
-function characterProblem(text: string, start: number, end: number): SyntaxProblem {
-  const ch = text.slice(start, end);
-  return { start, end, message: end - start === 1 ? `unexpected character '${ch}'` : `unexpected characters '${ch.slice(0, 20)}'`, code: "unexpected-character" };
+function kind(type: TokenType): Kind {
+  return { type, idx: type.tokenTypeIdx! };
+}
+
+const IDENTIFIER = kind(T.Identifier);
+const NUMBER = kind(T.NumberLiteral);
+const TUPLE = kind(T.Tuple);
+const BYTE_SIZE = kind(T.ByteSize);
+const SUFFIXED = kind(T.Suffixed);
+const NEWLINE = kind(T.Newline);
+const COMMENT = kind(T.Comment);
+const EQ_EQ = kind(T.EqEq);
+const EQUALS_ = kind(T.Equals);
+const LESS_EQ = kind(T.LessEq);
+const LESS_ = kind(T.Less);
+const GREATER_EQ = kind(T.GreaterEq);
+const GREATER_ = kind(T.Greater);
+const NOT_EQ = kind(T.NotEq);
+
+/** The keyword token types by their word: the tokens with Identifier as their longer alternative. */
+const KEYWORD_KINDS: ReadonlyMap<string, Kind> = (() => {
+  const map = new Map<string, Kind>();
+  for (const type of T.ALL_TOKENS) {
+    if (type.LONGER_ALT !== T.Identifier) continue;
+    const word = (type.PATTERN as RegExp).source;
+    // The scanner reads a whole word, then looks it up: that is Chevrotain's reading of the
+    // keyword patterns only while each is a plain word and none is the start of another.
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(word)) throw new Error(`keyword token ${type.name} is not a plain word: /${word}/`);
+    map.set(word, kind(type));
+  }
+  for (const a of map.keys()) for (const b of map.keys()) if (a !== b && b.startsWith(a)) throw new Error(`keyword '${a}' is the start of keyword '${b}'`);
+  return map;
+})();
+
+// Character classes of the ASCII characters; every other character is foreign
+// except the whitespace U+00A0 and U+FEFF.
+const FOREIGN = 0;
+const SPACE = 1; // space, \t, \v, \f
+const LF = 2;
+const CR = 3;
+const LETTER = 4; // A-Z a-z _
+const DIGIT = 5;
+const PUNCT = 6; // a one-character token
+const EQUALS = 7;
+const LESS = 8;
+const GREATER = 9;
+const BANG = 10;
+const DOT = 11;
+const HASH = 12;
+
+const CLASS = new Uint8Array(128);
+/** 1 for the characters of a word: `[A-Za-z0-9_]`. */
+const WORD = new Uint8Array(128);
+/** The kind of each one-character punctuation token, by character code. */
+const PUNCT_KIND: Kind[] = new Array(128).fill(IDENTIFIER);
+/** Its image, a constant string. */
+const PUNCT_IMAGE: string[] = new Array(128).fill("");
+(() => {
+  for (const c of " \t\v\f") CLASS[c.charCodeAt(0)] = SPACE;
+  CLASS[10] = LF;
+  CLASS[13] = CR;
+  for (let c = 0; c < 128; c++) {
+    const ch = String.fromCharCode(c);
+    if (/[A-Za-z_]/.test(ch)) CLASS[c] = LETTER;
+    if (/[0-9]/.test(ch)) CLASS[c] = DIGIT;
+    if (/[A-Za-z0-9_]/.test(ch)) WORD[c] = 1;
+  }
+  const punct: [string, TokenType][] = [
+    ["{", T.LBrace], ["}", T.RBrace], ["(", T.LParen], [")", T.RParen], [",", T.Comma], [":", T.Colon], [";", T.Semicolon],
+    ["+", T.Plus], ["-", T.Minus], ["*", T.Star], ["/", T.Slash], ["%", T.Percent],
+  ];
+  for (const [ch, type] of punct) {
+    const c = ch.charCodeAt(0);
+    CLASS[c] = PUNCT;
+    PUNCT_KIND[c] = kind(type);
+    PUNCT_IMAGE[c] = ch;
+  }
+  CLASS[61] = EQUALS;
+  CLASS[60] = LESS;
+  CLASS[62] = GREATER;
+  CLASS[33] = BANG;
+  CLASS[46] = DOT;
+  CLASS[35] = HASH;
+})();
+
+/** `[0-9]`; false past the end of the text (NaN). */
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** `[A-Za-z0-9_]`; false past the end of the text (NaN). */
+function isWord(c: number): boolean {
+  return c < 128 && WORD[c] === 1;
+}
+
+/**
+ * Whether the character at `i` is one that no token contains: a character
+ * outside the language's set, `!` not followed by `=`, or `.` not between two digits.
+ */
+function isForeign(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c >= 128) return c !== 0xa0 && c !== 0xfeff;
+  switch (CLASS[c]) {
+    case FOREIGN:
+      return true;
+    case BANG:
+      return text.charCodeAt(i + 1) !== 61;
+    case DOT:
+      return !(isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1)));
+    default:
+      return false;
+  }
+}
+
+/**
+ * The images of recent words and numbers, by a hash of their characters, with
+ * the kind of the words: a text repeats a few names and numbers many times,
+ * and sharing their strings saves allocating (and collecting) one per token
+ * and looking up keywords for each.
+ */
+const CACHE_SIZE = 4096; // a power of two
+/**
+ * Longer images are not kept: V8 copies the characters of a slice shorter than
+ * 13 characters, but a longer one points into the text, and the cache must not
+ * keep old texts alive.
+ */
+const CACHED_LENGTH = 12;
+const cacheImage: string[] = new Array<string>(CACHE_SIZE).fill("");
+const cacheKind: Kind[] = new Array<Kind>(CACHE_SIZE).fill(IDENTIFIER);
+
+/** The slot of `text[start, end)` in the cache. */
+function cacheSlot(text: string, start: number, end: number): number {
+  let h = 0;
+  for (let k = start; k < end; k++) h = (Math.imul(h, 31) + text.charCodeAt(k)) | 0;
+  return (h ^ (h >>> 13)) & (CACHE_SIZE - 1);
+}
+
+/** Whether `image` is `text[start, end)`. */
+function isAt(image: string, text: string, start: number, end: number): boolean {
+  if (image.length !== end - start) return false;
+  for (let k = start; k < end; k++) if (image.charCodeAt(k - start) !== text.charCodeAt(k)) return false;
+  return true;
+}
+
+/** `text.slice(start, end)`, shared with earlier tokens of the same characters. */
+function numberImage(text: string, start: number, end: number): string {
+  if (end - start > CACHED_LENGTH) return text.slice(start, end);
+  const slot = cacheSlot(text, start, end);
+  const cached = cacheImage[slot];
+  if (isAt(cached, text, start, end)) return cached;
+  const image = text.slice(start, end);
+  cacheImage[slot] = image;
+  cacheKind[slot] = IDENTIFIER; // not read for numbers: a word never has a number's characters
+  return image;
+}
+
+/**
+ * The scanner's tokens before the layout rules, in an array kept from call to
+ * call (and emptied after each): the tokens are then copied once into an array
+ * of the right size. Growing a fresh array to tens of thousands of tokens
+ * instead makes V8 allocate each larger copy in the large-object space, and
+ * that costs more in the garbage collector, and in page faults, than the
+ * lexing itself. A buffer grown past BUFFER_KEPT tokens is dropped after use.
+ */
+let buffer: (IToken | undefined)[] = [];
+const BUFFER_KEPT = 1 << 20;
+
+function token(image: string, startOffset: number, kind: Kind): IToken {
+  // The fields of the tokens Chevrotain's lexer made with "onlyOffset" tracking, in its order, and
+  // endOffset, which it left unset: the parser's node locations need it.
+  return { image, startOffset, tokenTypeIdx: kind.idx, tokenType: kind.type, endOffset: startOffset + image.length - 1 } as IToken;
+}
+
+/** Unexpected characters: the first MAX_CHARACTER_PROBLEMS become problems, the rest one summary. */
+class CharacterProblems {
+  private count = 0;
+  private restStart = 0;
+  private restEnd = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly problems: SyntaxProblem[],
+  ) {}
+
+  add(start: number, end: number): void {
+    if (this.count < MAX_CHARACTER_PROBLEMS) {
+      const ch = this.text.slice(start, end);
+      const message = end - start === 1 ? `unexpected character '${ch}'` : `unexpected characters '${ch.slice(0, 20)}'`;
+      this.problems.push({ start, end, message, code: "unexpected-character" });
+    } else {
+      if (this.count === MAX_CHARACTER_PROBLEMS) this.restStart = start;
+      this.restEnd = end;
+    }
+    this.count++;
+  }
+
+  /** Adds the summary of the ones not listed. */
+  finish(): void {
+    if (this.count <= MAX_CHARACTER_PROBLEMS) return;
+    this.problems.push({
+      start: this.restStart,
+      end: this.restEnd,
+      message: `${this.count - MAX_CHARACTER_PROBLEMS} more places with unexpected characters from here on are not listed (is this a .cnn text file?)`,
+      code: "unexpected-character",
+    });
+  }
 }
 
 /** Lexes `text`; never throws. Offsets are UTF-16 code-unit offsets into `text`. */
 export function lex(text: string): LexResult {
-  let problems: SyntaxProblem[] = [];
-  // Spaces keep every offset; comments are left as they are.
-  const source = text.replace(FOREIGN, (run: string, offset: number) => {
-    if (run.charCodeAt(0) === 35 /* # */) return run;
-    problems.push(characterProblem(text, offset, offset + run.length));
-    return " ".repeat(run.length);
-  });
-  const result = lexer.tokenize(source);
-  for (const e of result.errors) problems.push(characterProblem(text, e.offset, e.offset + e.length));
-  if (result.errors.length && problems.length > result.errors.length) problems.sort((a, b) => a.start - b.start);
-  if (problems.length > MAX_CHARACTER_PROBLEMS) {
-    const rest = problems.slice(MAX_CHARACTER_PROBLEMS);
-    problems = problems.slice(0, MAX_CHARACTER_PROBLEMS);
-    problems.push({
-      start: rest[0].start,
-      end: rest[rest.length - 1].end,
-      message: `${rest.length} more places with unexpected characters from here on are not listed (is this a .cnn text file?)`,
-      code: "unexpected-character",
-    });
+  const n = text.length;
+  const raw = buffer;
+  let count = 0; // tokens in raw
+  const comments: IToken[] = [];
+  const problems: SyntaxProblem[] = [];
+  const unexpected = new CharacterProblems(text, problems);
+  // The `(` tokens that a `)` closes before the next brace or the end of the text (see applyLayout).
+  const openParens: number[] = [];
+  const closedParens: number[] = [];
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    const cls = c < 128 ? CLASS[c] : c === 0xa0 || c === 0xfeff ? SPACE : FOREIGN;
+    switch (cls) {
+      case SPACE:
+        i++;
+        continue;
+      case LF:
+        raw[count++] = token("\n", i, NEWLINE);
+        i++;
+        continue;
+      case CR:
+        if (text.charCodeAt(i + 1) === 10) {
+          raw[count++] = token("\r\n", i, NEWLINE);
+          i += 2;
+        } else {
+          raw[count++] = token("\r", i, NEWLINE);
+          i++;
+        }
+        continue;
+      case LETTER: {
+        let h = c; // cacheSlot's hash, computed on the way
+        let j = i + 1;
+        while (j < n) {
+          const d = text.charCodeAt(j);
+          if (d < 128 && WORD[d] === 1) {
+            h = (Math.imul(h, 31) + d) | 0;
+            j++;
+          } else break;
+        }
+        let image: string;
+        let kind: Kind;
+        if (j - i > CACHED_LENGTH) {
+          image = text.slice(i, j);
+          kind = KEYWORD_KINDS.get(image) ?? IDENTIFIER;
+        } else {
+          const slot = (h ^ (h >>> 13)) & (CACHE_SIZE - 1);
+          image = cacheImage[slot];
+          if (isAt(image, text, i, j)) kind = cacheKind[slot];
+          else {
+            image = text.slice(i, j);
+            kind = KEYWORD_KINDS.get(image) ?? IDENTIFIER;
+            cacheImage[slot] = image;
+            cacheKind[slot] = kind;
+          }
+        }
+        raw[count++] = token(image, i, kind);
+        i = j;
+        continue;
+      }
+      case DIGIT: {
+        // Tuple, ByteSize, Suffixed and Number, tried in that order as their patterns are.
+        let j = i + 1;
+        while (isDigit(text.charCodeAt(j))) j++;
+        let d = text.charCodeAt(j);
+        let type = NUMBER;
+        let end = j;
+        if (d === 120 /* x */) {
+          if (isDigit(text.charCodeAt(j + 1))) {
+            // `\d+(?:x\d+)+(?![A-Za-z0-9_])`: backtracking cannot help, a shorter match is followed by a digit or `x`.
+            let k = j + 2;
+            for (;;) {
+              while (isDigit(text.charCodeAt(k))) k++;
+              if (text.charCodeAt(k) === 120 && isDigit(text.charCodeAt(k + 1))) k += 2;
+              else break;
+            }
+            if (!isWord(text.charCodeAt(k))) {
+              type = TUPLE;
+              end = k;
+            }
+          }
+          // Otherwise a plain number: `x` is no unit or suffix.
+        } else {
+          if (d === 46 /* . */ && isDigit(text.charCodeAt(j + 1))) {
+            j += 2;
+            while (isDigit(text.charCodeAt(j))) j++;
+            d = text.charCodeAt(j);
+            end = j;
+          }
+          if (d === 66 /* B */) {
+            if (!isWord(text.charCodeAt(j + 1))) {
+              type = BYTE_SIZE;
+              end = j + 1;
+            }
+          } else if (d === 75 /* K */ || d === 77 /* M */ || d === 71 /* G */) {
+            const e = text.charCodeAt(j + 1);
+            if (e === 105 /* i */ && text.charCodeAt(j + 2) === 66 && !isWord(text.charCodeAt(j + 3))) {
+              type = BYTE_SIZE;
+              end = j + 3;
+            } else if (e === 66 /* B */ && !isWord(text.charCodeAt(j + 2))) {
+              type = BYTE_SIZE;
+              end = j + 2;
+            } else if (!isWord(e)) {
+              type = SUFFIXED;
+              end = j + 1;
+            }
+          } else if (d === 84 /* T */ && !isWord(text.charCodeAt(j + 1))) {
+            type = SUFFIXED;
+            end = j + 1;
+          }
+        }
+        raw[count++] = token(numberImage(text, i, end), i, type);
+        i = end;
+        continue;
+      }
+      case PUNCT:
+        if (c === 40 /* ( */) openParens.push(count);
+        else if (c === 41 /* ) */) {
+          if (openParens.length > 0) closedParens.push(openParens.pop()!);
+        } else if (c === 123 /* { */ || c === 125 /* } */) openParens.length = 0;
+        raw[count++] = token(PUNCT_IMAGE[c], i, PUNCT_KIND[c]);
+        i++;
+        continue;
+      case EQUALS:
+        if (text.charCodeAt(i + 1) === 61) {
+          raw[count++] = token("==", i, EQ_EQ);
+          i += 2;
+        } else {
+          raw[count++] = token("=", i, EQUALS_);
+          i++;
+        }
+        continue;
+      case LESS:
+        if (text.charCodeAt(i + 1) === 61) {
+          raw[count++] = token("<=", i, LESS_EQ);
+          i += 2;
+        } else {
+          raw[count++] = token("<", i, LESS_);
+          i++;
+        }
+        continue;
+      case GREATER:
+        if (text.charCodeAt(i + 1) === 61) {
+          raw[count++] = token(">=", i, GREATER_EQ);
+          i += 2;
+        } else {
+          raw[count++] = token(">", i, GREATER_);
+          i++;
+        }
+        continue;
+      case HASH: {
+        let j = i + 1;
+        while (j < n) {
+          const d = text.charCodeAt(j);
+          if (d === 10 || d === 13) break;
+          j++;
+        }
+        comments.push(token(text.slice(i, j), i, COMMENT));
+        i = j;
+        continue;
+      }
+      case BANG:
+        if (text.charCodeAt(i + 1) === 61) {
+          raw[count++] = token("!=", i, NOT_EQ);
+          i += 2;
+          continue;
+        }
+        break; // a foreign character
+      case DOT:
+        if (isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) {
+          // Between two digits but in no number (`1.5.5`, `a1.5`): a problem of its own.
+          unexpected.add(i, i + 1);
+          i++;
+          continue;
+        }
+        break; // a foreign character
+    }
+    // A run of foreign characters: one problem.
+    let j = i + 1;
+    while (j < n && isForeign(text, j)) j++;
+    unexpected.add(i, j);
+    i = j;
   }
-  const comments = (result.groups.comments ?? []) as IToken[];
-  // Chevrotain's "onlyOffset" tracking skips line and column bookkeeping (the core works on
-  // offsets) but leaves endOffset unset: fill it in, the parser's node locations need it.
-  for (const t of result.tokens) t.endOffset = t.startOffset + t.image.length - 1;
-  for (const t of comments) t.endOffset = t.startOffset + t.image.length - 1;
-  return { tokens: applyLayout(result.tokens, problems), comments, problems };
+  unexpected.finish();
+  const tokens = raw.slice(0, count) as IToken[];
+  raw.fill(undefined, 0, count);
+  if (raw.length > BUFFER_KEPT) buffer = [];
+  let closed: Uint8Array | undefined;
+  if (closedParens.length > 0) {
+    closed = new Uint8Array(count);
+    for (const k of closedParens) closed[k] = 1;
+  }
+  return { tokens: applyLayout(tokens, closed, problems), comments, problems };
 }
+
+// The token types the layout rules look at, by tokenTypeIdx.
+const L_LBRACE = T.LBrace.tokenTypeIdx!;
+const L_RBRACE = T.RBrace.tokenTypeIdx!;
+const L_LPAREN = T.LParen.tokenTypeIdx!;
+const L_RPAREN = T.RParen.tokenTypeIdx!;
+const L_NEWLINE = T.Newline.tokenTypeIdx!;
+const L_ELSE = T.Else.tokenTypeIdx!;
+const L_SHORTCUT = T.Shortcut.tokenTypeIdx!;
 
 /**
- * The `(` tokens that a `)` closes before the next brace or the end of the
- * text. Only these let a statement run over newlines: an unclosed `(` (a
- * half-typed `conv (8, 3`) must not swallow the lines after it.
+ * The layout rules, applied in place: `raw` becomes the significant tokens.
+ * `closed` marks (by index in `raw`) the `(` tokens that a `)` closes before
+ * the next brace or the end of the text: only these let a statement run over
+ * newlines, an unclosed `(` (a half-typed `conv (8, 3`) must not swallow the
+ * lines after it.
  */
-function closedParens(raw: IToken[]): Set<IToken> {
-  const closed = new Set<IToken>();
-  const open: IToken[] = [];
-  for (const tok of raw) {
-    const type = tok.tokenType;
-    if (type === T.LParen) open.push(tok);
-    else if (type === T.RParen) {
-      const o = open.pop();
-      if (o) closed.add(o);
-    } else if (type === T.LBrace || type === T.RBrace) open.length = 0;
-  }
-  return closed;
-}
-
-function applyLayout(raw: IToken[], problems: SyntaxProblem[]): IToken[] {
-  const out: IToken[] = [];
-  const closed = closedParens(raw);
+function applyLayout(raw: IToken[], closed: Uint8Array | undefined, problems: SyntaxProblem[]): IToken[] {
+  const n = raw.length;
+  let w = 0; // tokens kept: raw[0, w) is the output so far, never past the token read
   let parens = 0;
   let depth = 0;
-  let cutFrom = -1; // index in raw where an over-deep region began
+  let cut: IToken | undefined; // the token that began an over-deep region
   let cutDepth = 0;
-  for (let i = 0; i < raw.length; i++) {
+  for (let i = 0; i < n; i++) {
     const tok = raw[i];
-    const type = tok.tokenType;
-    const opens = type === T.LBrace || type === T.LParen;
-    const closes = type === T.RBrace || type === T.RParen;
-    if (cutFrom >= 0) {
+    const type = tok.tokenTypeIdx;
+    const opens = type === L_LBRACE || type === L_LPAREN;
+    const closes = type === L_RBRACE || type === L_RPAREN;
+    if (cut !== undefined) {
       // Inside a region nested too deeply: skip it up to its matching close.
       if (opens) cutDepth++;
       else if (closes && --cutDepth === 0) {
-        problems.push({
-          start: raw[cutFrom].startOffset,
-          end: tok.endOffset! + 1,
-          message: `nesting deeper than ${MAX_NESTING} levels of braces and parentheses is not analysed`,
-          code: "nesting-too-deep",
-        });
+        problems.push(nestingProblem(cut, tok));
         // A cut-out body stays an empty `{ }`, so the statement around it still parses.
-        if (raw[cutFrom].tokenType === T.LBrace && type === T.RBrace) out.push(tok);
-        cutFrom = -1;
+        if (cut.tokenTypeIdx === L_LBRACE && type === L_RBRACE) raw[w++] = tok;
+        cut = undefined;
       }
       continue;
     }
     if (opens) {
       if (depth >= MAX_NESTING) {
-        cutFrom = i;
+        cut = tok;
         cutDepth = 1;
-        if (type === T.LBrace) out.push(tok);
+        if (type === L_LBRACE) raw[w++] = tok;
         continue;
       }
       depth++;
-      if (type === T.LParen && closed.has(tok)) parens++;
+      if (type === L_LPAREN && closed !== undefined && closed[i] === 1) parens++;
     } else if (closes) {
       if (depth > 0) depth--;
-      if (type === T.RParen && parens > 0) parens--;
-    } else if (type === T.Newline) {
+      if (type === L_RPAREN && parens > 0) parens--;
+    } else if (type === L_NEWLINE) {
       if (parens > 0) continue;
       // A newline followed (past blank lines) by `else`, `shortcut` or `{` continues the statement.
       let j = i + 1;
-      while (j < raw.length && raw[j].tokenType === T.Newline) j++;
-      const next = raw[j]?.tokenType;
-      if (next === T.Else || next === T.Shortcut || next === T.LBrace) {
+      while (j < n && raw[j].tokenTypeIdx === L_NEWLINE) j++;
+      const next = j < n ? raw[j].tokenTypeIdx : -1;
+      if (next === L_ELSE || next === L_SHORTCUT || next === L_LBRACE) {
         i = j - 1;
         continue;
       }
       // Collapse runs of newlines into one terminator.
-      const prev = out[out.length - 1];
-      if (prev && prev.tokenType === T.Newline) continue;
+      if (w > 0 && raw[w - 1].tokenTypeIdx === L_NEWLINE) continue;
     }
-    out.push(tok);
+    raw[w++] = tok;
   }
-  if (cutFrom >= 0) {
-    const last = raw[raw.length - 1];
-    problems.push({
-      start: raw[cutFrom].startOffset,
-      end: last.endOffset! + 1,
-      message: `nesting deeper than ${MAX_NESTING} levels of braces and parentheses is not analysed`,
-      code: "nesting-too-deep",
-    });
-  }
-  return out;
+  if (cut !== undefined) problems.push(nestingProblem(cut, raw[n - 1]));
+  raw.length = w;
+  return raw;
+}
+
+function nestingProblem(from: IToken, to: IToken): SyntaxProblem {
+  return {
+    start: from.startOffset,
+    end: to.endOffset! + 1,
+    message: `nesting deeper than ${MAX_NESTING} levels of braces and parentheses is not analysed`,
+    code: "nesting-too-deep",
+  };
 }
