@@ -3,9 +3,8 @@
  */
 import { IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
 import { lex } from "./lexer";
-import { MAX_SYNTAX_ERRORS, parser, Read } from "./parser";
+import { parser, Read } from "./parser";
 import { childBodies, CnnFile, Statement, SyntaxProblem } from "./ast";
-import * as T from "./tokens";
 
 export interface ParseResult {
   file: CnnFile;
@@ -78,23 +77,13 @@ function docAbove(text: string, offset: number): string | undefined {
   return lines.length ? lines.join("\n") : undefined;
 }
 
-/**
- * Bodies longer than this many tokens are read in pieces of about this size:
- * each parse's short-lived data then stays in V8's young generation, which
- * makes a 100,000-statement model about 10% faster to read than one long parse.
- */
-export const PIECE_TOKENS = 4000;
-
-/**
- * Parses `text` into an AST, with every syntax problem located by offsets.
- * `pieces: false` reads long bodies in one go (for tests: both ways must agree).
- */
-export function parse(text: string, options: { pieces?: boolean } = {}): ParseResult {
+/** Parses `text` into an AST, with every syntax problem located by offsets. */
+export function parse(text: string): ParseResult {
   const { tokens, comments, problems } = lex(text);
   const reader = new Reader(text, tokens, problems);
   let file: CnnFile | undefined;
   try {
-    file = (options.pieces !== false ? reader.readInPieces() : undefined) ?? reader.readWhole();
+    file = reader.read();
   } catch (e) {
     // Recursion too deep for the stack (e.g. thousands of prefix operators): say so, keep the server up.
     if (!(e instanceof RangeError)) throw e;
@@ -105,20 +94,18 @@ export function parse(text: string, options: { pieces?: boolean } = {}): ParseRe
   return { file, problems, comments };
 }
 
-/** Runs the parser over a file's tokens, whole or in pieces, and collects its syntax problems. */
+/** Runs the parser over a file's tokens and collects its syntax problems. */
 class Reader {
   /** Where an error at the end of the input is shown: right after the last token. */
   private readonly eof: number;
   /** Text cut out for nesting too deeply: syntax errors there would only repeat the nesting error. */
   private readonly cuts: { start: number; end: number }[];
-  private readonly lexProblems: number;
 
   constructor(
     private readonly text: string,
     private readonly tokens: IToken[],
     private readonly problems: SyntaxProblem[],
   ) {
-    this.lexProblems = problems.length;
     // An error at the end of the file (a missing `}`) sits right after the last token, where the
     // fix goes, rather than after trailing comments and blank lines.
     let eof = text.length;
@@ -140,46 +127,9 @@ class Reader {
       });
   }
 
-  /** The whole file in one parse. */
-  readWhole(): CnnFile {
+  /** The file's definitions and statements. */
+  read(): CnnFile {
     return this.finish(this.run(parser.readFile(this.tokens, this.problems)).file);
-  }
-
-  /**
-   * The file with each long top-level body read in pieces, split where a statement ends;
-   * undefined when there is no long body, or one does not belong to a definition (then
-   * the file is read whole, as error recovery sees it).
-   */
-  readInPieces(): CnnFile | undefined {
-    const bodies = longBodies(this.tokens);
-    if (bodies.length === 0) return undefined;
-    // The file with those bodies emptied, then each body's pieces.
-    const outline: IToken[] = [];
-    let next = 0;
-    for (const b of bodies) {
-      for (let i = next; i <= b.open; i++) outline.push(this.tokens[i]);
-      next = b.close;
-    }
-    for (let i = next; i < this.tokens.length; i++) outline.push(this.tokens[i]);
-    const file = this.run(parser.readFile(outline, this.problems)).file;
-    const decls: { start: number; end: number; body: Statement[] }[] = [...file.models, ...file.blocks];
-    for (const b of bodies) {
-      const open = this.tokens[b.open].startOffset;
-      const decl = decls.find((d) => d.start < open && d.end > open && d.body.length === 0);
-      if (!decl) {
-        this.problems.length = this.lexProblems;
-        return undefined;
-      }
-      for (const piece of pieces(this.tokens, b.open + 1, b.close)) {
-        for (const st of this.run(parser.readStatements(piece, this.problems)).statements) decl.body.push(st);
-        // Text that is mostly errors is read whole, where the parser's error budget holds for the file, not per piece.
-        if (this.problems.length - this.lexProblems > MAX_SYNTAX_ERRORS / 2) {
-          this.problems.length = this.lexProblems;
-          return undefined;
-        }
-      }
-    }
-    return this.finish(file);
   }
 
   /** Doc comments, definitions in text order, and every statement listed in `file.statements`. */
@@ -217,36 +167,4 @@ class Reader {
     }
     return read;
   }
-}
-
-/** Top-level `{ ... }` bodies (closed) holding more than PIECE_TOKENS tokens: the indices of their braces. */
-function longBodies(tokens: IToken[]): { open: number; close: number }[] {
-  const out: { open: number; close: number }[] = [];
-  let depth = 0;
-  let open = -1;
-  for (let i = 0; i < tokens.length; i++) {
-    const type = tokens[i].tokenType;
-    if (type === T.LBrace) {
-      if (depth++ === 0) open = i;
-    } else if (type === T.RBrace && depth > 0 && --depth === 0 && i - open - 1 > PIECE_TOKENS) {
-      out.push({ open, close: i });
-    }
-  }
-  return out;
-}
-
-/** The tokens from `from` to `to` cut into pieces of about PIECE_TOKENS, each ending after a statement's terminator. */
-function* pieces(tokens: IToken[], from: number, to: number): Generator<IToken[]> {
-  let start = from;
-  let depth = 0;
-  for (let i = from; i < to; i++) {
-    const type = tokens[i].tokenType;
-    if (type === T.LBrace) depth++;
-    else if (type === T.RBrace) depth--;
-    else if (depth === 0 && i + 1 - start >= PIECE_TOKENS && (type === T.Newline || type === T.Semicolon)) {
-      yield tokens.slice(start, i + 1);
-      start = i + 1;
-    }
-  }
-  if (start < to) yield tokens.slice(start, to);
 }

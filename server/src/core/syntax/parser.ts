@@ -60,7 +60,7 @@ const UNREAD = -1;
 // ---------------------------------------------------------------------------
 // Frames: what one rule invocation has read so far.
 
-/** A `{ }` body or a run of statements: the statements and where its braces and last terminator are. */
+/** A `{ }` body: its statements, and where its braces and last terminator are. */
 class BodyFrame {
   stmts: A.Statement[] = [];
   /** Offset of the last `;` or newline read between statements (for "statements must be separated"). */
@@ -202,12 +202,6 @@ class CnnParser extends EmbeddedActionsParser {
   readFile(tokens: IToken[], problems: A.SyntaxProblem[]): Read & { file: A.CnnFile } {
     const file: A.CnnFile = { models: [], blocks: [], statements: [] };
     return { file, ...this.read(tokens, problems, () => this.file(file)) };
-  }
-
-  /** Reads the statements of a piece of a long body (see parse.ts). */
-  readStatements(tokens: IToken[], problems: A.SyntaxProblem[]): Read & { statements: A.Statement[] } {
-    const body = new BodyFrame(problems);
-    return { statements: body.stmts, ...this.read(tokens, problems, () => this.statements(body)) };
   }
 
   private read(tokens: IToken[], problems: A.SyntaxProblem[], rule: () => void): Read {
@@ -428,23 +422,6 @@ class CnnParser extends EmbeddedActionsParser {
     const close = this.CONSUME(T.RBrace);
     if (real(close)) f.closeEnd = close.endOffset! + 1;
     this.finish();
-  });
-
-  /**
-   * The statements of a body without its braces: the entry point for a long
-   * body read in pieces (see parse.ts), so no piece's syntax tree grows large.
-   */
-  statements = this.RULE("statements", (body: BodyFrame) => {
-    this.enter(body ?? new BodyFrame([]));
-    this.MANY(() => {
-      this.OR(
-        (this.bodyAlts ??= [
-          { ALT: () => this.terminator(T.Newline) },
-          { ALT: () => this.terminator(T.Semicolon) },
-          { ALT: () => this.SUBRULE(this.statement) },
-        ]),
-      );
-    });
   });
 
   private endStatement = (f: StatementFrame, start: number, end: number): void => {
