@@ -72,7 +72,7 @@ class RowBuilder {
   }
 
   build(): StatementRow[] {
-    // Model-level statements run exactly once each; the model gives their occurrences directly.
+    // Model-level statements run exactly once each; the record gives their occurrences in order.
     for (const occ of this.file.analysis.occurrences.topLevel(this.model)) this.emit(occ.stmt, occ, 1);
     return this.rows;
   }

@@ -262,6 +262,7 @@ class Evaluator {
     this.checkDefinitions();
     this.checkBlockBodies();
     const models = this.file.models.map((m) => this.runModel(m));
+    this.occurrences.trim();
     return { models, diagnostics: this.diagnostics, occurrences: this.occurrences };
   }
 

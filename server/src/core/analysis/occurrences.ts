@@ -216,24 +216,33 @@ export class Occurrences {
     return this.models[i].model;
   }
 
+  /** Gives back the room no run took, once the evaluation is done: repeats may have made the columns grow well past it. */
+  trim(): void {
+    if (this.capacity > this.size) this.resize(this.size);
+  }
+
   /** Doubles the room of the typed columns. */
   private grow(): void {
-    const n = (this.capacity *= 2);
-    this.params = widened(this.params, new Float64Array(n));
-    this.nonLearnable = widened(this.nonLearnable, new Float64Array(n));
-    this.macs = widened(this.macs, new Float64Array(n));
-    this.auxMacs = widened(this.auxMacs, new Float64Array(n));
-    this.runningParams = widened(this.runningParams, new Float64Array(n));
-    this.runningMacs = widened(this.runningMacs, new Float64Array(n));
-    this.number = widened(this.number, new Int32Array(n));
-    this.firstLayer = widened(this.firstLayer, new Int32Array(n));
-    this.endLayer = widened(this.endLayer, new Int32Array(n));
-    this.previous = widened(this.previous, new Int32Array(n));
+    this.resize(Math.max(16, 2 * this.capacity));
+  }
+
+  private resize(n: number): void {
+    this.capacity = n;
+    this.params = resized(this.params, new Float64Array(n));
+    this.nonLearnable = resized(this.nonLearnable, new Float64Array(n));
+    this.macs = resized(this.macs, new Float64Array(n));
+    this.auxMacs = resized(this.auxMacs, new Float64Array(n));
+    this.runningParams = resized(this.runningParams, new Float64Array(n));
+    this.runningMacs = resized(this.runningMacs, new Float64Array(n));
+    this.number = resized(this.number, new Int32Array(n));
+    this.firstLayer = resized(this.firstLayer, new Int32Array(n));
+    this.endLayer = resized(this.endLayer, new Int32Array(n));
+    this.previous = resized(this.previous, new Int32Array(n));
   }
 }
 
-/** `to`, holding `from`'s values at its start. */
-function widened<T extends Float64Array | Int32Array>(from: T, to: T): T {
-  to.set(from);
+/** `to`, holding as many of `from`'s first values as it has room for. */
+function resized<T extends Float64Array | Int32Array>(from: T, to: T): T {
+  to.set(from.length > to.length ? from.subarray(0, to.length) : from);
   return to;
 }
