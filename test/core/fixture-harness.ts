@@ -263,7 +263,7 @@ function checkDiagnostic(analysis: Analysis, index: LineIndex, path: string, e: 
 }
 
 function checkStatement(analysis: Analysis, stmt: Statement, expected: Map<string, string>, where: string): void {
-  const occs = analysis.occurrences.get(stmt) ?? [];
+  const occs = analysis.occurrences.of(stmt);
   const failures: string[] = [];
   const compare = (key: string, actual: string, want: string) => {
     if (actual !== want) failures.push(`${key}: expected ${want}, got ${actual}`);

@@ -336,7 +336,7 @@ test("parentheses nested too deeply: one error, and the model goes on", () => {
     ["nesting-too-deep"],
   );
   const last = a.file.statements[a.file.statements.length - 1];
-  assert.deepEqual(a.occurrences.get(last)?.[0].output, [3]);
+  assert.deepEqual(a.occurrences.of(last)[0]?.output, [3]);
 });
 
 test("braces nested too deeply: one error, and the model goes on", () => {
@@ -347,7 +347,7 @@ test("braces nested too deeply: one error, and the model goes on", () => {
     ["nesting-too-deep"],
   );
   const last = a.file.statements[a.file.statements.length - 1];
-  assert.deepEqual(a.occurrences.get(last)?.[0].output, [3]);
+  assert.deepEqual(a.occurrences.of(last)[0]?.output, [3]);
 });
 
 test("thousands of prefix operators are evaluated without overflowing the stack", () => {

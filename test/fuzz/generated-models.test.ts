@@ -25,7 +25,7 @@ export const RUNS = 400;
 
 const elems = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
-function checkModel(m: ModelAnalysis, file: GeneratedFile, fail: (msg: string) => never): void {
+function checkModel(a: Analysis, m: ModelAnalysis, file: GeneratedFile, fail: (msg: string) => never): void {
   const expected = file.expected.get(m.name);
   if (!expected) fail(`the analysis has a model ${m.name} the generator did not write`);
   assert.deepEqual(m.input, expected.input, `${m.name}: input`);
@@ -58,7 +58,8 @@ function checkModel(m: ModelAnalysis, file: GeneratedFile, fail: (msg: string) =
   let macs = 0;
   let nonLearnable = 0;
   let auxMacs = 0;
-  for (const { stmt, occ } of m.top) {
+  for (const occ of a.occurrences.topLevel(m)) {
+    const stmt = occ.stmt;
     params += occ.params;
     macs += occ.macs;
     nonLearnable += occ.nonLearnable;
@@ -123,7 +124,7 @@ describe("generated valid models", () => {
         if (bad.length) fail(`unexpected diagnostics: ${JSON.stringify(bad.map((d) => ({ ...d, text: text.slice(d.start, d.end) })))}`);
         assert.equal(a.models.length, file.models.length);
         try {
-          for (const m of a.models) checkModel(m, file, fail);
+          for (const m of a.models) checkModel(a, m, file, fail);
         } catch (e) {
           if (e instanceof assert.AssertionError) fail(e.message);
           throw e;

@@ -41,12 +41,10 @@ export function summarize(text: string): AnalysisSummary {
   const t0 = performance.now();
   const a = analyze(text);
   const ms = performance.now() - t0;
-  let runs = 0;
-  for (const list of a.occurrences.values()) runs += list.length;
   return {
     ms,
     textLength: text.length,
-    runs,
+    runs: a.occurrences.count,
     diagnostics: a.diagnostics.map(({ start, end, severity, code, message }) => ({ start, end, severity, code, message })),
     models: a.models.map((m) => ({
       name: m.name,

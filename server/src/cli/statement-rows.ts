@@ -72,15 +72,15 @@ class RowBuilder {
   }
 
   build(): StatementRow[] {
-    // Model-level statements run exactly once each; the model gives their occurrences directly.
-    for (const { stmt, occ } of this.model.top) this.emit(stmt, occ, 1);
+    // Model-level statements run exactly once each; the record gives their occurrences in order.
+    for (const occ of this.file.analysis.occurrences.topLevel(this.model)) this.emit(occ.stmt, occ, 1);
     return this.rows;
   }
 
   private pending(s: Statement): Occurrence | undefined {
     let list = this.occurrences.get(s);
     if (!list) {
-      list = (this.file.analysis.occurrences.get(s) ?? []).filter((o) => o.model === this.model);
+      list = this.file.analysis.occurrences.of(s).filter((o) => o.model === this.model);
       this.occurrences.set(s, list);
     }
     return list[this.read.get(s) ?? 0];

@@ -4,7 +4,8 @@
  */
 export { analyze, Analysis } from "./analysis/analyze";
 export { evaluateFile, DTYPES, METRICS, MAX_LAYER_INSTANCES, formatMetric } from "./analysis/evaluate";
-export type { BudgetResult, LayerInstance, Metric, ModelAnalysis, Occurrence } from "./analysis/evaluate";
+export type { BudgetResult, LayerInstance, Metric, ModelAnalysis } from "./analysis/evaluate";
+export type { Occurrence, Occurrences } from "./analysis/occurrences";
 export { CODES } from "./diagnostics";
 export type { Code, Diagnostic, RelatedInfo, Severity } from "./diagnostics";
 export { LAYERS, LAYER_NAMES, findLayer, torchModule } from "./layers/layer-table";

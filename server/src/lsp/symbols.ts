@@ -52,7 +52,7 @@ function statementSymbols(doc: DocumentAnalysis, body: ast.Statement[]): Documen
 /** `conv → 64×112×112`: what the statement is, and its output shape(s). */
 function statementDetail(doc: DocumentAnalysis, s: ast.Statement): string {
   const what = s.kind === "layer" || s.kind === "call" ? s.name : s.kind;
-  const shapes = [...new Set((doc.analysis.occurrences.get(s) ?? []).filter((o) => o.output).map((o) => formatShape(o.output)))];
+  const shapes = [...new Set(doc.analysis.occurrences.of(s).filter((o) => o.output).map((o) => formatShape(o.output)))];
   if (shapes.length === 0) return what;
   return `${what} → ${shapes.length <= 3 ? shapes.join(" | ") : `${shapes.length} shapes`}`;
 }

@@ -5,9 +5,10 @@
  * Offsets in, offsets out; no LSP, no VS Code.
  */
 import { parse } from "../syntax/parse";
-import { CnnFile, Statement } from "../syntax/ast";
+import { CnnFile } from "../syntax/ast";
 import { Diagnostic } from "../diagnostics";
-import { evaluateFile, ModelAnalysis, Occurrence } from "./evaluate";
+import { evaluateFile, ModelAnalysis } from "./evaluate";
+import { Occurrences } from "./occurrences";
 
 export interface Analysis {
   text: string;
@@ -16,7 +17,7 @@ export interface Analysis {
   diagnostics: Diagnostic[];
   models: ModelAnalysis[];
   /** Every evaluation of each statement (a statement in a block called twice has two). */
-  occurrences: Map<Statement, Occurrence[]>;
+  occurrences: Occurrences;
 }
 
 /** Analyses a whole document. Never throws; every problem becomes a diagnostic. */
@@ -35,7 +36,7 @@ export function analyze(text: string): Analysis {
   } catch (e) {
     // A fault in the evaluator must not take the editor down: report it and return what parsed.
     diagnostics.push({ start: 0, end: 0, severity: "error", code: "internal-error", message: `CNN Lens failed to analyse this file: ${(e as Error)?.message ?? e}` });
-    return { text, file: parsed.file, diagnostics, models: [], occurrences: new Map() };
+    return { text, file: parsed.file, diagnostics, models: [], occurrences: new Occurrences() };
   }
   diagnostics.push(...evaluation.diagnostics);
   diagnostics.sort((a, b) => a.start - b.start || a.end - b.end);

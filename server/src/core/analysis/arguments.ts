@@ -4,9 +4,9 @@
  * against its type. Problems are reported and the layer's output becomes
  * unknown; nothing throws.
  */
-import { Argument, Span } from "../syntax/ast";
+import { Argument, Expr, Span } from "../syntax/ast";
 import { ArgSpec, ArgValue, Args, LayerKind } from "../layers/layer-table";
-import { describeValue, evaluate, EvalContext, ExprError, Value } from "../values/expressions";
+import { describeValue, evaluate, EvalContext, ExprError, Scope, UNKNOWN, Value } from "../values/expressions";
 import * as R from "../values/rational";
 import { Code } from "../diagnostics";
 
@@ -47,12 +47,30 @@ export const didYouMean = (word: string, candidates: Iterable<string>): string =
   return s ? `; did you mean '${s}'?` : "";
 };
 
-/** The positional specs of each spec list, computed once per layer kind. */
-const POSITIONAL = new WeakMap<readonly object[], readonly { name: string; positional?: boolean }[]>();
+/** The indices of the positional specs of each spec list, worked out once per list. */
+const POSITIONAL = new WeakMap<readonly object[], readonly number[]>();
+
+function positionalOf(specs: readonly { positional?: boolean }[]): readonly number[] {
+  let indices = POSITIONAL.get(specs);
+  if (!indices) {
+    const found: number[] = [];
+    for (let i = 0; i < specs.length; i++) if (specs[i].positional) found.push(i);
+    POSITIONAL.set(specs, (indices = found));
+  }
+  return indices;
+}
+
+/** The index of the first spec named `name`, or -1. */
+function specIndex(specs: readonly { name: string }[], name: string): number {
+  for (let i = 0; i < specs.length; i++) if (specs[i].name === name) return i;
+  return -1;
+}
 
 /**
- * Matches written arguments to specs: returns, per spec name, the written
- * argument (or undefined). Reports unknown, duplicate, extra and missing ones.
+ * Matches written arguments to specs: returns, per spec (by index), the written
+ * argument bound to it, or undefined. Reports unknown, duplicate, extra and
+ * missing ones. Specs that share a name (a block's duplicated parameter, itself
+ * an error) are one argument: they are bound together.
  */
 export function matchArguments(
   what: string,
@@ -60,122 +78,194 @@ export function matchArguments(
   written: readonly Argument[],
   stmtSpan: Span,
   report: Report,
-): Map<string, Argument> {
-  const bound = new Map<string, Argument>();
-  let positional = POSITIONAL.get(specs);
-  if (!positional) POSITIONAL.set(specs, (positional = specs.filter((s) => s.positional)));
+): (Argument | undefined)[] {
+  const bound = new Array<Argument | undefined>(specs.length);
+  for (let i = 0; i < specs.length; i++) bound[i] = undefined;
+  const positional = positionalOf(specs);
   let next = 0;
-  for (const arg of written) {
+  for (let w = 0; w < written.length; w++) {
+    const arg = written[w];
     if (arg.name === undefined) {
       if (next >= positional.length) {
-        const names = positional.map((s) => s.name).join(", ");
+        const names = positional.map((i) => specs[i].name).join(", ");
         report(arg, "extra-argument", `${what} takes ${positional.length} positional argument${positional.length === 1 ? "" : "s"}${names ? ` (${names})` : ""}, but this is argument ${next + 1}`);
         next++;
         continue;
       }
-      const name = positional[next++].name;
+      const i = positional[next++];
       // `conv filters=8, 3`: the 3 would silently replace the 8 and leave the kernel "missing".
-      if (bound.has(name)) {
-        report(arg, "duplicate-argument", `${what}: argument '${name}' is already given by name; positional arguments come first`);
+      if (bound[i]) {
+        report(arg, "duplicate-argument", `${what}: argument '${specs[i].name}' is already given by name; positional arguments come first`);
         continue;
       }
-      bound.set(name, arg);
+      bind(specs, bound, i, arg);
       continue;
     }
-    const spec = specs.find((s) => s.name === arg.name);
-    if (!spec) {
+    const i = specIndex(specs, arg.name);
+    if (i < 0) {
       report(arg.nameSpan ?? arg, "unknown-argument", `${what} has no argument '${arg.name}'${didYouMean(arg.name, specs.map((s) => s.name))}`);
       continue;
     }
-    if (bound.has(spec.name)) {
-      report(arg, "duplicate-argument", `${what}: argument '${spec.name}' is given twice`);
+    if (bound[i]) {
+      report(arg, "duplicate-argument", `${what}: argument '${arg.name}' is given twice`);
       continue;
     }
-    bound.set(spec.name, arg);
+    bind(specs, bound, i, arg);
   }
-  if (bound.size === written.length && bound.size === specs.length) return bound;
-  const missing = specs.filter((s) => (s.required ?? s.positional) && !bound.has(s.name)).map((s) => s.name);
-  if (missing.length) {
+  let missing: string[] | undefined;
+  for (let i = 0; i < specs.length; i++) {
+    const s = specs[i];
+    if ((s.required ?? s.positional) && !bound[i]) (missing ??= []).push(s.name);
+  }
+  if (missing) {
     report(stmtSpan, "missing-argument", `${what} needs ${missing.length === 1 ? "argument" : "arguments"} ${missing.map((m) => `'${m}'`).join(" and ")}, missing here`);
   }
   return bound;
 }
 
-type Checked = { value: ArgValue } | { code: Code; message: string };
+/** Binds `arg` to spec `i`, and to any other spec of the same name. */
+function bind(specs: readonly { name: string }[], bound: (Argument | undefined)[], i: number, arg: Argument): void {
+  const name = specs[i].name;
+  for (let j = 0; j < specs.length; j++) if (specs[j].name === name) bound[j] = arg;
+}
+
+/** The argument written for `name` at a layer statement, if any: where an error about that argument points. */
+export function writtenArgument(layer: LayerKind, written: readonly Argument[], name: string): Argument | undefined {
+  const bound = matchArguments(layer.name, layer.args, written, { start: 0, end: 0 }, () => {});
+  return bound[specIndex(layer.args, name)];
+}
+
+/** A value that does not fit its argument: the code and message to report. */
+class Problem {
+  constructor(
+    readonly code: Code,
+    readonly message: string,
+  ) {}
+}
+
+/** A whole number of at least `min` from a rational, or the problem with it. */
+function whole(spec: ArgSpec, r: R.Rational, min: number): number | Problem {
+  if (r.d !== 1) return new Problem("not-whole-number", `${spec.name} must be a whole number, but ${R.formatRational(r)} = ${R.toNumber(r).toFixed(3)} is not`);
+  if (r.n < min) return new Problem("invalid-value", `${spec.name} must be at least ${min}, but it is ${r.n}`);
+  return r.n;
+}
+
+/** A whole number or a tuple of them (one per spatial dimension), each at least `min`. */
+function perDim(spec: ArgSpec, v: Value, min: number): number | number[] | Problem {
+  if (v.t === "num") return whole(spec, v.v, min);
+  if (v.t === "tuple") {
+    const out = new Array<number>(v.items.length);
+    for (let i = 0; i < v.items.length; i++) {
+      const w = whole(spec, v.items[i], min);
+      if (w instanceof Problem) return w;
+      out[i] = w;
+    }
+    return out;
+  }
+  return new Problem("wrong-type", `${spec.name} must be a whole number or a size such as 3x3, but it is ${describeValue(v)}`);
+}
 
 /** A value checked against an argument type: the value, or the problem with it. */
-function checkValue(spec: ArgSpec, v: Value): Checked {
-  const problem = (code: Code, message: string): Checked => ({ code, message });
-  const whole = (r: R.Rational, min: number): Checked => {
-    if (r.d !== 1) return problem("not-whole-number", `${spec.name} must be a whole number, but ${R.formatRational(r)} = ${R.toNumber(r).toFixed(3)} is not`);
-    if (r.n < min) return problem("invalid-value", `${spec.name} must be at least ${min}, but it is ${r.n}`);
-    return { value: r.n };
-  };
-  const perDim = (min: number): Checked => {
-    if (v.t === "num") return whole(v.v, min);
-    if (v.t === "tuple") {
-      const out: number[] = [];
-      for (const item of v.items) {
-        const w = whole(item, min);
-        if (!("value" in w)) return w;
-        out.push(w.value as number);
-      }
-      return { value: out };
-    }
-    return problem("wrong-type", `${spec.name} must be a whole number or a size such as 3x3, but it is ${describeValue(v)}`);
-  };
+function checkValue(spec: ArgSpec, v: Value): ArgValue | Problem {
   switch (spec.type) {
     case "count":
     case "index":
-      if (v.t !== "num") return problem("wrong-type", `${spec.name} must be a whole number, but it is ${describeValue(v)}`);
-      return whole(v.v, spec.type === "count" ? 1 : 0);
+      if (v.t !== "num") return new Problem("wrong-type", `${spec.name} must be a whole number, but it is ${describeValue(v)}`);
+      return whole(spec, v.v, spec.type === "count" ? 1 : 0);
     case "size":
-      return perDim(1);
+      return perDim(spec, v, 1);
     case "pad":
-      return perDim(0);
+      return perDim(spec, v, 0);
     case "padding":
-      if (v.t === "word" && (v.v === "same" || v.v === "valid")) return { value: v.v };
-      if (v.t === "word") return problem("invalid-value", `padding must be a number, a size such as 1x1, 'same' or 'valid', but it is ${describeValue(v)}`);
-      return perDim(0);
+      if (v.t === "word" && (v.v === "same" || v.v === "valid")) return v.v;
+      if (v.t === "word") return new Problem("invalid-value", `padding must be a number, a size such as 1x1, 'same' or 'valid', but it is ${describeValue(v)}`);
+      return perDim(spec, v, 0);
     case "factor": {
       const items = v.t === "num" ? [v.v] : v.t === "tuple" ? v.items : undefined;
-      if (!items) return problem("wrong-type", `${spec.name} must be a number or a size such as 2x2, but it is ${describeValue(v)}`);
-      if (items.some((r) => r.n <= 0)) return problem("invalid-value", `${spec.name} must be greater than 0, but it is ${describeValue(v)}`);
+      if (!items) return new Problem("wrong-type", `${spec.name} must be a number or a size such as 2x2, but it is ${describeValue(v)}`);
+      if (items.some((r) => r.n <= 0)) return new Problem("invalid-value", `${spec.name} must be greater than 0, but it is ${describeValue(v)}`);
       const nums = items.map(R.toNumber);
-      return { value: v.t === "num" ? nums[0] : nums };
+      return v.t === "num" ? nums[0] : nums;
     }
     case "bool":
-      if (v.t !== "bool") return problem("wrong-type", `${spec.name} must be true or false, but it is ${describeValue(v)}`);
-      return { value: v.v };
+      if (v.t !== "bool") return new Problem("wrong-type", `${spec.name} must be true or false, but it is ${describeValue(v)}`);
+      return v.v;
     case "probability":
-      if (v.t !== "num") return problem("wrong-type", `${spec.name} must be a number between 0 and 1, but it is ${describeValue(v)}`);
-      if (v.v.n < 0 || v.v.n > v.v.d) return problem("invalid-value", `${spec.name} must be between 0 and 1, but it is ${describeValue(v)}`);
-      return { value: R.toNumber(v.v) };
+      if (v.t !== "num") return new Problem("wrong-type", `${spec.name} must be a number between 0 and 1, but it is ${describeValue(v)}`);
+      if (v.v.n < 0 || v.v.n > v.v.d) return new Problem("invalid-value", `${spec.name} must be between 0 and 1, but it is ${describeValue(v)}`);
+      return R.toNumber(v.v);
     case "number":
-      if (v.t !== "num") return problem("wrong-type", `${spec.name} must be a number, but it is ${describeValue(v)}`);
-      return { value: R.toNumber(v.v) };
+      if (v.t !== "num") return new Problem("wrong-type", `${spec.name} must be a number, but it is ${describeValue(v)}`);
+      return R.toNumber(v.v);
     case "word":
       if (v.t !== "word" || !spec.choices?.includes(v.v)) {
-        return problem(v.t === "word" ? "invalid-value" : "wrong-type", `${spec.name} must be one of ${spec.choices?.join(", ")}, but it is ${describeValue(v)}`);
+        return new Problem(v.t === "word" ? "invalid-value" : "wrong-type", `${spec.name} must be one of ${spec.choices?.join(", ")}, but it is ${describeValue(v)}`);
       }
-      return { value: v.v };
+      return v.v;
   }
+}
+
+/**
+ * True when written arguments are plain values — numbers, sizes, true and false, arithmetic on them — that resolve
+ * the same wherever the statement runs, whatever the names in scope and the channels reaching it.
+ */
+export function argumentsAreConstant(written: readonly Argument[]): boolean {
+  for (let i = 0; i < written.length; i++) if (!isConstant(written[i].value, 0)) return false;
+  return true;
+}
+
+/** The context for arguments that are constant: they read no names and not in_channels. */
+export const NO_CONTEXT: EvalContext = { scope: new Scope(), inChannels: UNKNOWN };
+
+/** Deeply nested expressions are taken as not constant, rather than walked. */
+const MAX_CONSTANT_DEPTH = 8;
+
+function isConstant(e: Expr, depth: number): boolean {
+  if (depth > MAX_CONSTANT_DEPTH) return false;
+  switch (e.kind) {
+    case "number":
+    case "bool":
+    case "missing":
+      return true;
+    case "name":
+    case "inChannels":
+      return false;
+    case "tuple":
+      return allConstant(e.items, depth + 1);
+    case "unary":
+      return isConstant(e.operand, depth + 1);
+    case "chain":
+      if (!isConstant(e.first, depth + 1)) return false;
+      for (const r of e.rest) if (!isConstant(r.operand, depth + 1)) return false;
+      return true;
+    case "call":
+      return allConstant(e.args, depth + 1);
+  }
+}
+
+function allConstant(es: readonly Expr[], depth: number): boolean {
+  for (let i = 0; i < es.length; i++) if (!isConstant(es[i], depth)) return false;
+  return true;
 }
 
 /**
  * Resolves a layer's arguments. Returns undefined when any value is unknown
  * or wrong (the layer's output is then unknown); problems are reported.
  */
-export function resolveLayerArgs(layer: LayerKind, name: string, written: readonly Argument[], stmtSpan: Span, ctx: EvalContext, report: Report): { args?: Args; spans: Map<string, Span> } {
-  const bound = matchArguments(name, layer.args, written, stmtSpan, report);
+export function resolveLayerArgs(layer: LayerKind, name: string, written: readonly Argument[], stmtSpan: Span, ctx: EvalContext, report: Report): Args | undefined {
+  const specs = layer.args;
+  const bound = matchArguments(name, specs, written, stmtSpan, report);
   const args: Args = {};
   let ok = true;
-  for (const spec of layer.args) {
-    const arg = bound.get(spec.name);
+  let copies = false;
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i];
+    const arg = bound[i];
     if (!arg) {
       if (spec.positional) ok = false;
       else if (spec.default !== undefined && typeof spec.default === "object" && !Array.isArray(spec.default)) {
         // Filled in below, once the argument it copies is known.
+        copies = true;
       } else if (spec.default !== undefined) args[spec.name] = spec.default as ArgValue;
       continue;
     }
@@ -201,18 +291,18 @@ export function resolveLayerArgs(layer: LayerKind, name: string, written: readon
       continue;
     }
     const checked = checkValue(spec, value);
-    if (!("value" in checked)) {
+    if (checked instanceof Problem) {
       report(arg.value, checked.code, checked.message);
       ok = false;
       continue;
     }
-    args[spec.name] = checked.value;
+    args[spec.name] = checked;
   }
-  for (const spec of layer.args) {
+  for (let i = 0; copies && i < specs.length; i++) {
+    const spec = specs[i];
     if (args[spec.name] === undefined && spec.default && typeof spec.default === "object" && "sameAs" in spec.default) {
       args[spec.name] = args[spec.default.sameAs];
     }
   }
-  // Each written argument is its own span: errors about an argument point at it.
-  return { args: ok ? args : undefined, spans: bound };
+  return ok ? args : undefined;
 }

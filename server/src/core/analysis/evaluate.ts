@@ -11,7 +11,8 @@ import { Args, findLayer, LayerError, LAYER_NAMES, plus, product, Shape } from "
 import { describeValue, evaluate, EvalContext, ExprError, FUNCTIONS, num, Scope, UNKNOWN, Value } from "../values/expressions";
 import * as R from "../values/rational";
 import { formatExact, formatShape } from "../format";
-import { didYouMean, matchArguments, resolveLayerArgs } from "./arguments";
+import { argumentsAreConstant, didYouMean, matchArguments, NO_CONTEXT, Report, resolveLayerArgs, writtenArgument } from "./arguments";
+import { numberStatements, Occurrences, Totals } from "./occurrences";
 import { Field, inputField, joinFields, nextField } from "./receptive-field";
 import { describeExpr } from "../syntax/precedence";
 
@@ -29,50 +30,88 @@ export const MAX_CALL_DEPTH = 48;
  */
 export const MAX_STATEMENT_RUNS = 1_000_000;
 
-/** One layer as it runs: a layer statement evaluated in one place of the expansion. */
-export interface LayerInstance {
-  stmt: A.LayerStatement;
-  /** The canonical layer kind (`dense` for `fc`). */
-  kind: string;
-  /** A PyTorch-style dotted name: the labels of the calls that led here, then the layer's label or kind and position. */
-  label: string;
-  input: Shape | null;
-  output: Shape | null;
-  args?: Args;
-  /** Learnable parameters, bias included. */
-  params: number;
-  /** Non-learnable state (BatchNorm running statistics). */
-  nonLearnable: number;
-  /** Multiply-accumulates for one sample. */
-  macs: number;
-  /** Inside an `aux` head: counted in parameters, not in inference MACs or activations. */
-  aux: boolean;
-  receptiveField: number[] | null;
-  effectiveStride: number[] | null;
-  /** The chain of block calls that led here, outermost first. */
-  calls: A.CallStatement[];
+/**
+ * Where a body runs: in which block call (`call`, made from the site `outer`), under which prefix of dotted names, and
+ * whether in an aux head. Every statement of a body run shares its site.
+ */
+class Site {
+  /** How many block calls led here. */
+  readonly depth: number;
+  private chain: A.CallStatement[] | undefined;
+
+  constructor(
+    readonly outer: Site | null,
+    /** The block call that made this site; null for a model's or block's own body, a labelled repeat's pass, an aux head. */
+    readonly call: A.CallStatement | null,
+    readonly prefix: string,
+    readonly aux: boolean,
+  ) {
+    this.depth = (outer?.depth ?? 0) + (call ? 1 : 0);
+  }
+
+  /** The chain of block calls that led here, outermost first: made when first asked for, as most are never read. */
+  get calls(): A.CallStatement[] {
+    if (!this.chain) this.chain = !this.outer ? [] : this.call ? [...this.outer.calls, this.call] : this.outer.calls;
+    return this.chain;
+  }
 }
 
-/** One evaluation of a statement: what it received, what it gave, and what it added. */
-export interface Occurrence {
-  input: Shape | null;
-  output: Shape | null;
-  params: number;
-  nonLearnable: number;
-  /** Inference MACs (aux heads excluded). */
-  macs: number;
-  /** MACs of aux heads inside the statement. */
-  auxMacs: number;
-  /** Model totals right after this statement. */
-  runningParams: number;
-  runningMacs: number;
-  /** Indices into the model's `layers` of the instances this statement made: [first, end). */
-  firstLayer: number;
-  endLayer: number;
-  /** For a repeat whose passes were multiplied out rather than expanded: the number of passes. */
-  multipliedPasses?: number;
-  model: ModelAnalysis;
-  calls: A.CallStatement[];
+/**
+ * One layer as it runs: a layer statement evaluated in one place of the expansion. A model may have hundreds of
+ * thousands, so an instance keeps few fields: its kind and dotted name are worked out when asked for.
+ */
+export class LayerInstance {
+  /** Null when the layer does not fit its input, or its input is unknown. */
+  output: Shape | null = null;
+  /** Learnable parameters, bias included. */
+  params = 0;
+  /** Non-learnable state (BatchNorm running statistics). */
+  nonLearnable = 0;
+  /** Multiply-accumulates for one sample. */
+  macs = 0;
+  receptiveField: number[] | null = null;
+  effectiveStride: number[] | null = null;
+
+  constructor(
+    readonly stmt: A.LayerStatement,
+    private readonly site: Site,
+    /** Its number among the unlabelled layers of its kind in its body (`conv3`); 0 for a labelled one. */
+    private readonly ordinal: number,
+    readonly input: Shape | null,
+    /** The resolved arguments when they depend on where the statement runs (see `args`). */
+    private readonly resolvedArgs: Args | undefined,
+  ) {}
+
+  /**
+   * The resolved arguments; undefined when one is missing, unknown or wrong. Arguments written as plain values resolve
+   * the same in every run, so they are worked out again when asked for rather than kept by every instance.
+   */
+  get args(): Args | undefined {
+    const s = this.stmt;
+    if (!argumentsAreConstant(s.args)) return this.resolvedArgs;
+    return resolveLayerArgs(findLayer(s.name)!, s.name, s.args, s, NO_CONTEXT, () => {});
+  }
+
+  /** The canonical layer kind (`dense` for `fc`). */
+  get kind(): string {
+    return findLayer(this.stmt.name)!.name;
+  }
+
+  /** A PyTorch-style dotted name: the labels of the calls that led here, then the layer's label or kind and position. */
+  get label(): string {
+    const name = this.stmt.label?.name || `${this.kind}${this.ordinal}`;
+    return this.site.prefix ? `${this.site.prefix}.${name}` : name;
+  }
+
+  /** The chain of block calls that led here, outermost first. */
+  get calls(): A.CallStatement[] {
+    return this.site.calls;
+  }
+
+  /** Inside an `aux` head: counted in parameters, not in inference MACs or activations. */
+  get aux(): boolean {
+    return this.site.aux;
+  }
 }
 
 export interface BudgetResult {
@@ -115,8 +154,6 @@ export interface ModelAnalysis {
   /** True when a repeat was multiplied out, so `layers` lists fewer instances than run. */
   layersTruncated: boolean;
   budgets: BudgetResult[];
-  /** Model-level statements with their occurrence, in order. */
-  top: { stmt: A.Statement; occ: Occurrence }[];
   /** True when the analysis met an error, so totals cover only what could be analysed. */
   hasErrors: boolean;
 }
@@ -131,15 +168,17 @@ interface Tensor {
 
 interface Frame {
   scope: Scope;
-  calls: A.CallStatement[];
-  blocks: A.BlockDecl[];
-  prefix: string;
+  site: Site;
+  /** How many unlabelled layers and calls of each kind ran so far under this name prefix: `conv1`, `conv2`, ... */
   counters: Map<string, number>;
   /** True for statements directly in a model body. */
   top: boolean;
+  /** Reports problems in this frame (see `reporter`), made when first needed. */
+  reporter: Report | undefined;
 }
 
-class Run {
+/** One model's evaluation as it goes: its running totals, its layers and its activation lifetimes. */
+class Run implements Totals {
   layers: LayerInstance[] = [];
   params = 0;
   nonLearnable = 0;
@@ -148,21 +187,33 @@ class Run {
   auxMacs = 0;
   live = 0;
   peak = 0;
-  auxDepth = 0;
   hasInput = false;
   missingInputReported = false;
   truncated = false;
   hasErrors = false;
-  top: { stmt: A.Statement; occ: Occurrence }[] = [];
+  /** The occurrences (run indices) of the model-level statements, and the activation peak right after each: where is a budget first broken? */
+  top: number[] = [];
   peakAfterTop: number[] = [];
   constructor(readonly model: ModelAnalysis) {}
+}
+
+/** The context of a statement that receives a tensor of `shape`: `in_channels` is worked out only when an expression reads it. */
+class TensorContext implements EvalContext {
+  constructor(
+    readonly scope: Scope,
+    private readonly shape: Shape | null,
+  ) {}
+
+  get inChannels(): Value {
+    return this.shape ? num(R.rat(this.shape[0])) : UNKNOWN;
+  }
 }
 
 /** Everything the evaluator found in a file. */
 export interface Evaluation {
   models: ModelAnalysis[];
   diagnostics: Diagnostic[];
-  occurrences: Map<A.Statement, Occurrence[]>;
+  occurrences: Occurrences;
 }
 
 /** Evaluates every model of `file`, and checks every block even when it is never called. */
@@ -170,14 +221,23 @@ export function evaluateFile(file: A.CnnFile): Evaluation {
   return new Evaluator(file).run();
 }
 
-const shapesEqual = (a: Shape, b: Shape) => a.length === b.length && a.every((v, i) => v === b[i]);
+function shapesEqual(a: Shape, b: Shape): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 const fmt = (s: Shape | null) => formatShape(s, "x");
 
 class Evaluator {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly seen = new Set<string>();
-  private readonly occurrences = new Map<A.Statement, Occurrence[]>();
+  /** The numbers of each body's statements (see numberStatements), under which their runs are recorded. */
+  private readonly numbers: Map<A.Statement[], Int32Array>;
+  private readonly occurrences: Occurrences;
   private readonly blocks = new Map<string, A.BlockDecl>();
+  /** The blocks running now, outermost first (with the one being checked): a block may not run inside itself. */
+  private readonly running: A.BlockDecl[] = [];
   /** Each block's parameters as argument specs, made once: matchArguments caches by the list's identity. */
   private readonly paramSpecs = new Map<A.BlockDecl, { name: string; positional: boolean; required: boolean }[]>();
   private readonly unknownLayerMessages = new Map<A.LayerStatement, string>();
@@ -192,12 +252,17 @@ class Evaluator {
   private lastMultiplied: number | undefined;
   private run_!: Run;
 
-  constructor(private readonly file: A.CnnFile) {}
+  constructor(private readonly file: A.CnnFile) {
+    const { statements, bodies } = numberStatements(file);
+    this.numbers = bodies;
+    this.occurrences = new Occurrences(statements);
+  }
 
   run(): Evaluation {
     this.checkDefinitions();
     this.checkBlockBodies();
     const models = this.file.models.map((m) => this.runModel(m));
+    this.occurrences.trim();
     return { models, diagnostics: this.diagnostics, occurrences: this.occurrences };
   }
 
@@ -208,7 +273,7 @@ class Evaluator {
     if (severity === "error" && this.run_) this.run_.hasErrors = true;
     this.push({ start: span.start, end: span.end, severity, code, message, related });
     // An error inside a block is also reported at every call that led there.
-    for (const call of frame?.calls ?? []) {
+    for (const call of frame?.site.calls ?? []) {
       this.push({
         start: call.start,
         end: call.end,
@@ -218,6 +283,11 @@ class Evaluator {
         related: [{ start: span.start, end: span.end, message }],
       });
     }
+  }
+
+  /** `report` for the argument checks, in `frame`. */
+  private reporter(frame: Frame): Report {
+    return (frame.reporter ??= (span, code, message) => this.report(span, code, message, frame));
   }
 
   private push(d: Diagnostic): void {
@@ -352,8 +422,10 @@ class Evaluator {
     for (const b of this.file.blocks) {
       const scope = new Scope();
       for (const p of b.params) scope.define(p.name, UNKNOWN);
-      const frame: Frame = { scope, calls: [], blocks: [b], prefix: "", counters: new Map(), top: false };
+      const frame: Frame = { scope, site: new Site(null, null, "", false), counters: new Map(), top: false, reporter: undefined };
+      this.running.push(b);
       this.runBody(b.body, this.unknownTensor(), frame);
+      this.running.pop();
     }
     this.checking = false;
     this.steps = 0;
@@ -381,7 +453,6 @@ class Evaluator {
       layers: [],
       layersTruncated: false,
       budgets: [],
-      top: [],
       hasErrors: false,
     };
   }
@@ -389,9 +460,10 @@ class Evaluator {
   private runModel(decl: A.ModelDecl): ModelAnalysis {
     const model = this.newModel(decl);
     const run = (this.run_ = new Run(model));
+    this.occurrences.startModel(model);
     // The expansion limit is shared by the file, but each model it cuts short is told so.
     this.expansionReported = false;
-    const frame: Frame = { scope: new Scope(), calls: [], blocks: [], prefix: "", counters: new Map(), top: true };
+    const frame: Frame = { scope: new Scope(), site: new Site(null, null, "", false), counters: new Map(), top: true, reporter: undefined };
     const settings: A.Statement[] = [];
     const out = this.runBody(decl.body, this.unknownTensor(), frame, settings);
     // Reported once: at the first layer when there is one, else at the model's name.
@@ -404,7 +476,6 @@ class Evaluator {
     model.auxMacs = run.auxMacs;
     model.layers = run.layers;
     model.layersTruncated = run.truncated;
-    model.top = run.top;
     this.applySettings(model, settings, frame);
     const factor = model.batch * model.dtypeBytes;
     model.weightBytes = model.params * model.dtypeBytes;
@@ -476,8 +547,12 @@ class Evaluator {
       if (ok) continue;
       // The first model-level statement whose running total breaks the limit.
       const breaks = (x: number) => (s.strict ? x >= limit : x > limit);
-      const i = run.top.findIndex(({ occ }, k) => breaks(valueAt(occ.runningParams, occ.runningMacs, run.peakAfterTop[k])));
-      result.crossing = i >= 0 ? run.top[i].stmt : undefined;
+      const valueAfter = (k: number) => {
+        const occ = this.occurrences.at(run.top[k]);
+        return valueAt(occ.runningParams, occ.runningMacs, run.peakAfterTop[k]);
+      };
+      const i = run.top.findIndex((_, k) => breaks(valueAfter(k)));
+      result.crossing = i >= 0 ? this.occurrences.at(run.top[i]).stmt : undefined;
       const over = value - limit;
       const pct = limit > 0 ? ` (${((100 * over) / limit).toFixed(1)}% over)` : "";
       const text = `${metric} ${formatMetric(metric, value)} ${s.strict && over === 0 ? "reaches" : "exceeds"} the budget of ${formatMetric(metric, limit)} by ${formatMetric(metric, over)}${pct}`;
@@ -485,7 +560,7 @@ class Evaluator {
       this.report({ start: s.start, end: s.end }, "budget-exceeded", text, undefined, "warning", related);
       if (result.crossing) {
         const c = result.crossing;
-        const at = valueAt(run.top[i].occ.runningParams, run.top[i].occ.runningMacs, run.peakAfterTop[i]);
+        const at = valueAfter(i);
         this.report(c, "budget-exceeded", `${metric} budget of ${formatMetric(metric, limit)} first broken here: ${formatMetric(metric, at)} so far`, undefined, "warning", [
           { start: s.start, end: s.end, message: text },
         ]);
@@ -500,11 +575,11 @@ class Evaluator {
     return { shape: null, elems: 0, refs: 1, field: null };
   }
 
-  /** Makes a tensor; while it and the inputs still needed are live, the peak may rise. */
-  private alloc(shape: Shape | null, field: Field | null): Tensor {
+  /** Makes a tensor; while it and the inputs still needed are live, the peak may rise (not in an aux head: training only). */
+  private alloc(shape: Shape | null, field: Field | null, frame: Frame): Tensor {
     const run = this.run_;
     let elems = 0;
-    if (shape && run.auxDepth === 0) {
+    if (shape && !frame.site.aux) {
       try {
         elems = product(shape);
       } catch {
@@ -528,12 +603,13 @@ class Evaluator {
   // Statements
 
   private runBody(body: A.Statement[], x: Tensor, frame: Frame, settings?: A.Statement[]): Tensor {
-    for (const s of body) x = this.runRecorded(s, x, frame, settings);
+    const numbers = this.numbers.get(body)!;
+    for (let i = 0; i < body.length; i++) x = this.runRecorded(body[i], numbers[i], x, frame, settings);
     return x;
   }
 
-  /** Runs one statement, records its occurrence, and turns any failure into a diagnostic. */
-  private runRecorded(s: A.Statement, x: Tensor, frame: Frame, settings?: A.Statement[]): Tensor {
+  /** Runs one statement (`number` is its number in the file), records its occurrence, and turns any failure into a diagnostic. */
+  private runRecorded(s: A.Statement, number: number, x: Tensor, frame: Frame, settings?: A.Statement[]): Tensor {
     if (++this.steps > MAX_STATEMENT_RUNS && !this.checking) {
       if (!this.expansionReported) {
         this.expansionReported = true;
@@ -543,7 +619,7 @@ class Evaluator {
       return this.unknownTensor();
     }
     const run = this.run_;
-    const before = { params: run.params, nonLearnable: run.nonLearnable, macs: run.macs, auxMacs: run.auxMacs, layers: run.layers.length, input: x.shape };
+    const occ = this.checking ? -1 : this.occurrences.begin(number, frame.site, x.shape, run);
     let y: Tensor;
     try {
       y = this.runStatement(s, x, frame, settings);
@@ -555,37 +631,21 @@ class Evaluator {
       y = this.unknownTensor();
     }
     if (this.checking) return y;
-    const occ: Occurrence = {
-      input: before.input,
-      output: y.shape,
-      params: run.params - before.params,
-      nonLearnable: run.nonLearnable - before.nonLearnable,
-      macs: run.macs - before.macs,
-      auxMacs: run.auxMacs - before.auxMacs,
-      runningParams: run.params,
-      runningMacs: run.macs,
-      firstLayer: before.layers,
-      endLayer: run.layers.length,
-      model: run.model,
-      calls: frame.calls,
-    };
+    let multipliedPasses: number | undefined;
     if (s.kind === "repeat" && this.lastMultiplied !== undefined) {
-      occ.multipliedPasses = this.lastMultiplied;
+      multipliedPasses = this.lastMultiplied;
       this.lastMultiplied = undefined;
     }
-    let list = this.occurrences.get(s);
-    if (!list) this.occurrences.set(s, (list = []));
-    list.push(occ);
+    this.occurrences.end(occ, y.shape, run, multipliedPasses);
     if (frame.top) {
-      run.top.push({ stmt: s, occ });
+      run.top.push(occ);
       run.peakAfterTop.push(run.peak);
     }
     return y;
   }
 
-
   private ctxFor(x: Tensor, frame: Frame): EvalContext {
-    return { scope: frame.scope, inChannels: x.shape ? num(R.rat(x.shape[0])) : UNKNOWN };
+    return new TensorContext(frame.scope, x.shape);
   }
 
   /** Evaluates an expression; an error is reported and gives unknown. */
@@ -659,17 +719,20 @@ class Evaluator {
     } else shape = items.map((r) => r.n);
     run.model.input = shape;
     this.release(x);
-    return this.alloc(shape, shape ? inputField(shape) : null);
+    return this.alloc(shape, shape ? inputField(shape) : null, frame);
   }
 
-  private label(s: A.Statement, base: string, frame: Frame): string {
-    let name = s.label?.name;
-    if (!name) {
-      const n = (frame.counters.get(base) ?? 0) + 1;
-      frame.counters.set(base, n);
-      name = `${base}${n}`;
-    }
-    return frame.prefix ? `${frame.prefix}.${name}` : name;
+  /** A call's dotted name: the caller's prefix, then the call's label, or the block's name and its number. */
+  private label(s: A.CallStatement, base: string, frame: Frame): string {
+    const name = s.label?.name || `${base}${this.ordinal(base, frame)}`;
+    return frame.site.prefix ? `${frame.site.prefix}.${name}` : name;
+  }
+
+  /** The next number for an unlabelled layer or call named `base` in this frame: 1, 2, ... */
+  private ordinal(base: string, frame: Frame): number {
+    const n = (frame.counters.get(base) ?? 0) + 1;
+    frame.counters.set(base, n);
+    return n;
   }
 
   private runLayer(s: A.LayerStatement, x: Tensor, frame: Frame): Tensor {
@@ -691,7 +754,9 @@ class Evaluator {
     }
     // So does a half-typed one (`conv 64,` at a line end): its syntax error is already reported.
     if (s.incomplete) return x;
-    const { args, spans } = resolveLayerArgs(layer, s.name, s.args, s, this.ctxFor(x, frame), (span, code, message) => this.report(span, code, message, frame));
+    // Arguments written as plain values (the usual case) need no context, and no instance keeps them (see LayerInstance.args).
+    const constant = argumentsAreConstant(s.args);
+    const args = resolveLayerArgs(layer, s.name, s.args, s, constant ? NO_CONTEXT : this.ctxFor(x, frame), this.reporter(frame));
     if (this.checking) {
       this.release(x);
       return this.unknownTensor();
@@ -709,21 +774,8 @@ class Evaluator {
       return this.unknownTensor();
     }
     this.expanded++;
-    const instance: LayerInstance = {
-      stmt: s,
-      kind: layer.name,
-      label: this.label(s, layer.name, frame),
-      input: x.shape,
-      output: null,
-      args,
-      params: 0,
-      nonLearnable: 0,
-      macs: 0,
-      aux: run.auxDepth > 0,
-      receptiveField: null,
-      effectiveStride: null,
-      calls: frame.calls,
-    };
+    const ordinal = s.label?.name ? 0 : this.ordinal(layer.name, frame);
+    const instance = new LayerInstance(s, frame.site, ordinal, x.shape, constant ? undefined : args);
     run.layers.push(instance);
     if (!x.shape || !args) {
       this.release(x);
@@ -745,34 +797,36 @@ class Evaluator {
       result = layer.infer({ input, args });
     } catch (e) {
       if (e instanceof LayerError) {
-        const span = (e.arg && spans.get(e.arg)) || s;
+        const span = (e.arg && writtenArgument(layer, s.args, e.arg)) || s;
         this.report(span, e.code as Code, `${s.name}: ${e.message}`, frame);
         this.release(x);
         return this.unknownTensor();
       }
       throw e;
     }
-    instance.output = result.output;
+    // Shapes are never changed once made, so an output equal to the input shares its array (most layers keep the shape).
+    const output = shapesEqual(result.output, input) ? input : result.output;
+    instance.output = output;
     instance.params = result.params;
     instance.nonLearnable = result.nonLearnable;
     instance.macs = result.macs;
-    this.account(result.params, result.nonLearnable, result.macs);
+    this.account(result.params, result.nonLearnable, result.macs, frame.site.aux);
     const field = x.field ? nextField(x.field, result.window, input) : null;
     if (field) {
       instance.receptiveField = field.rf;
       instance.effectiveStride = field.jump;
     }
-    const y = this.alloc(result.output, field);
+    const y = this.alloc(output, field, frame);
     this.release(x);
     return y;
   }
 
   /** Adds a layer's counts to the model's totals; aux heads keep their MACs apart. */
-  private account(params: number, nonLearnable: number, macs: number): void {
+  private account(params: number, nonLearnable: number, macs: number, aux: boolean): void {
     const run = this.run_;
     run.params = plus(run.params, params);
     run.nonLearnable = plus(run.nonLearnable, nonLearnable);
-    if (run.auxDepth > 0) {
+    if (aux) {
       run.auxParams = plus(run.auxParams, params);
       run.auxMacs = plus(run.auxMacs, macs);
     } else run.macs = plus(run.macs, macs);
@@ -788,9 +842,9 @@ class Evaluator {
     const what = `${block.name}${block.signature}`;
     let specs = this.paramSpecs.get(block);
     if (!specs) this.paramSpecs.set(block, (specs = block.params.map((p) => ({ name: p.name, positional: true, required: !p.default }))));
-    const bound = matchArguments(what, specs, s.args, s, (span, code, message) => this.report(span, code, message, frame));
+    const bound = matchArguments(what, specs, s.args, s, this.reporter(frame));
     // Recursion was reported statically; stop expanding here.
-    if (frame.blocks.includes(block)) {
+    if (this.running.includes(block)) {
       this.release(x);
       return this.unknownTensor();
     }
@@ -800,7 +854,7 @@ class Evaluator {
       this.release(x);
       return this.unknownTensor();
     }
-    if (frame.calls.length >= MAX_CALL_DEPTH) {
+    if (frame.site.depth >= MAX_CALL_DEPTH) {
       this.report(s, "call-depth", `block calls are nested more than ${MAX_CALL_DEPTH} deep here; the analysis stops expanding`, frame);
       this.release(x);
       return this.unknownTensor();
@@ -808,8 +862,9 @@ class Evaluator {
     const callerCtx = this.ctxFor(x, frame);
     const scope = new Scope();
     const inner: EvalContext = { scope, inChannels: callerCtx.inChannels };
-    for (const p of block.params) {
-      const arg = bound.get(p.name);
+    for (let i = 0; i < block.params.length; i++) {
+      const p = block.params[i];
+      const arg = bound[i];
       let v: Value = UNKNOWN;
       try {
         if (arg) v = evaluate(arg.value, callerCtx);
@@ -821,12 +876,20 @@ class Evaluator {
       scope.define(p.name, v);
     }
     const label = this.label(s, block.name, frame);
-    const inner_: Frame = { scope, calls: [...frame.calls, s], blocks: [...frame.blocks, block], prefix: label, counters: new Map(), top: false };
-    return this.runBody(block.body, x, inner_);
+    const site = new Site(frame.site, s, label, frame.site.aux);
+    const inner_: Frame = { scope, site, counters: new Map(), top: false, reporter: undefined };
+    this.running.push(block);
+    try {
+      return this.runBody(block.body, x, inner_);
+    } finally {
+      this.running.pop();
+    }
   }
 
-  private child(frame: Frame, prefix = frame.prefix): Frame {
-    return { scope: new Scope(frame.scope), calls: frame.calls, blocks: frame.blocks, prefix, counters: prefix === frame.prefix ? frame.counters : new Map(), top: false };
+  /** The frame of a nested body: a scope of its own; a new site for the passes of a labelled repeat (a new name prefix) and an aux head. */
+  private child(frame: Frame, site = frame.site): Frame {
+    const counters = site.prefix === frame.site.prefix ? frame.counters : new Map<string, number>();
+    return { scope: new Scope(frame.scope), site, counters, top: false, reporter: undefined };
   }
 
   private runRepeat(s: A.RepeatStatement, x: Tensor, frame: Frame): Tensor {
@@ -862,8 +925,8 @@ class Evaluator {
       }
       const before = { params: run.params, nonLearnable: run.nonLearnable, macs: run.macs, auxParams: run.auxParams, auxMacs: run.auxMacs, layers: run.layers.length, steps: this.steps };
       lastIn = x.shape;
-      const prefix = base ? (frame.prefix ? `${frame.prefix}.${base}.${i}` : `${base}.${i}`) : frame.prefix;
-      x = this.runBody(s.body, x, this.child(frame, prefix));
+      const prefix = base ? (frame.site.prefix ? `${frame.site.prefix}.${base}.${i}` : `${base}.${i}`) : frame.site.prefix;
+      x = this.runBody(s.body, x, this.child(frame, prefix === frame.site.prefix ? frame.site : new Site(frame.site, null, prefix, frame.site.aux)));
       lastOut = x.shape;
       last = {
         params: run.params - before.params,
@@ -893,13 +956,13 @@ class Evaluator {
         this.report({ start: s.start, end: s.headerEnd }, "residual-mismatch", `residual: main gives ${fmt(main.shape)} but ${which} ${fmt(short.shape)}`, frame, "error", related);
       }
     }
-    return this.join(shape, [main, short], x);
+    return this.join(shape, [main, short], x, frame);
   }
 
   /** Allocates a join's output while its inputs and the statement's input are live, then frees them. */
-  private join(shape: Shape | null, parts: Tensor[], x: Tensor): Tensor {
+  private join(shape: Shape | null, parts: Tensor[], x: Tensor, frame: Frame): Tensor {
     const field = shape ? joinFields(parts.map((p) => p.field)) : null;
-    const out = this.alloc(shape, field);
+    const out = this.alloc(shape, field, frame);
     for (const p of parts) this.release(p);
     this.release(x);
     return out;
@@ -932,7 +995,7 @@ class Evaluator {
         }
       }
     }
-    return this.join(shape, outs, x);
+    return this.join(shape, outs, x, frame);
   }
 
   private runScale(s: A.BodyStatement, x: Tensor, frame: Frame): Tensor {
@@ -945,22 +1008,16 @@ class Evaluator {
       if (ys.length === xs.length && ys.every((v, i) => v === 1 || v === xs[i])) shape = xs;
       else this.report({ start: s.start, end: s.headerEnd }, "scale-mismatch", `scale: the body gives ${fmt(ys)}, which does not broadcast to the input ${fmt(xs)} (each size must be 1 or equal)`, frame);
     }
-    const out = this.alloc(shape, shape ? x.field : null);
+    const out = this.alloc(shape, shape ? x.field : null, frame);
     this.release(y);
     this.release(x);
     return out;
   }
 
   private runAux(s: A.BodyStatement, x: Tensor, frame: Frame): Tensor {
-    const run = this.run_;
     this.retain(x);
-    run.auxDepth++;
-    try {
-      const y = this.runBody(s.body, x, this.child(frame));
-      this.release(y);
-    } finally {
-      run.auxDepth--;
-    }
+    const y = this.runBody(s.body, x, this.child(frame, frame.site.aux ? frame.site : new Site(frame.site, null, frame.site.prefix, true)));
+    this.release(y);
     return x;
   }
 

@@ -30,21 +30,26 @@ export function nextField(f: Field, window: Window, input: Shape): Field {
   switch (window.kind) {
     case "none":
       return f;
-    case "sliding":
+    case "sliding": {
       if (window.kernel.length !== f.rf.length) return f;
-      return {
-        rf: f.rf.map((r, i) => r + window.dilation[i] * (window.kernel[i] - 1) * f.jump[i]),
-        jump: f.jump.map((j, i) => j * window.stride[i]),
-      };
+      const rf = new Array<number>(f.rf.length);
+      const jump = new Array<number>(f.rf.length);
+      for (let i = 0; i < rf.length; i++) {
+        rf[i] = f.rf[i] + window.dilation[i] * (window.kernel[i] - 1) * f.jump[i];
+        jump[i] = f.jump[i] * window.stride[i];
+      }
+      return sharing(f, rf, jump);
+    }
     case "transposed":
       if (window.kernel.length !== f.rf.length) return f;
-      return {
-        rf: f.rf.map((r, i) => r + (Math.ceil((window.dilation[i] * (window.kernel[i] - 1) + 1) / window.stride[i]) - 1) * f.jump[i]),
-        jump: f.jump.map((j, i) => j / window.stride[i]),
-      };
+      return sharing(
+        f,
+        f.rf.map((r, i) => r + (Math.ceil((window.dilation[i] * (window.kernel[i] - 1) + 1) / window.stride[i]) - 1) * f.jump[i]),
+        f.jump.map((j, i) => j / window.stride[i]),
+      );
     case "resize":
       if (window.factor.length !== f.jump.length) return f;
-      return { rf: f.rf, jump: f.jump.map((j, i) => j / window.factor[i]) };
+      return sharing(f, f.rf, f.jump.map((j, i) => j / window.factor[i]));
     case "whole": {
       // A flat input already covers everything it can see.
       if (input.length <= 1 || input.length - 1 !== f.rf.length) return f;
@@ -52,6 +57,23 @@ export function nextField(f: Field, window: Window, input: Shape): Field {
       return { rf: f.rf.map((r, i) => r + (sizes[i] - 1) * f.jump[i]), jump: f.jump.map((j, i) => j * sizes[i]) };
     }
   }
+}
+
+/**
+ * The field `rf`, `jump`, sharing the arrays of `f` (or `f` itself) where they are equal: most layers leave the
+ * stride alone, and 1×1 windows the receptive field, and every layer instance keeps its field.
+ */
+function sharing(f: Field, rf: number[], jump: number[]): Field {
+  const sameRf = sameNumbers(rf, f.rf);
+  const sameJump = sameNumbers(jump, f.jump);
+  if (sameRf && sameJump) return f;
+  return { rf: sameRf ? f.rf : rf, jump: sameJump ? f.jump : jump };
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Where branches join: the widest field, per dimension. */

@@ -13,6 +13,7 @@
 import { formatExact, formatShape } from "../format";
 import { OverflowError } from "../values/rational";
 
+/** Channels first, without the batch dimension. A shape is never changed once made: layers that keep it share the array. */
 export type Shape = number[];
 
 /** The argument types a layer can take. */
@@ -126,6 +127,13 @@ export function product(xs: readonly number[]): number {
   return p;
 }
 
+/** a × b for counts, exact, or OverflowError beyond 2^53. */
+export function times(a: number, b: number): number {
+  const p = a * b;
+  if (!Number.isSafeInteger(p)) throw new OverflowError("a count");
+  return p;
+}
+
 /** a + b for counts, exact, or OverflowError. */
 export function plus(a: number, b: number): number {
   const s = a + b;
@@ -139,7 +147,7 @@ const x = (xs: readonly number[]) => xs.join("x");
 function perDim(args: Args, name: string, input: Shape): number[] {
   const v = args[name];
   const rank = input.length - 1;
-  if (typeof v === "number") return new Array(rank).fill(v);
+  if (typeof v === "number") return uniform(rank, v);
   if (Array.isArray(v)) {
     if (v.length !== rank) {
       throw new LayerError(
@@ -150,7 +158,18 @@ function perDim(args: Args, name: string, input: Shape): number[] {
     }
     return v;
   }
-  return new Array(rank).fill(0);
+  return uniform(rank, 0);
+}
+
+/** Uniform arrays of small values, by rank and value: shared, as rules only read the arrays they get. */
+const UNIFORM: readonly (readonly number[][])[] = [1, 2, 3].map((rank) => Array.from({ length: 16 }, (_, v) => new Array<number>(rank).fill(v)));
+
+/** `rank` times `v`. */
+function uniform(rank: number, v: number): number[] {
+  if (rank >= 1 && rank <= 3 && Number.isInteger(v) && v >= 0 && v < 16) return UNIFORM[rank - 1][v];
+  const out = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) out[i] = v;
+  return out;
 }
 
 const C = (input: Shape) => input[0];
@@ -162,6 +181,8 @@ function slidingFormula(i: number, k: number, s: number, p: number, d: number, c
   const inner = d === 1 ? `${i} + 2·${p} − ${k}` : `${i} + 2·${p} − ${d}·(${k}−1) − 1`;
   return `${open}(${inner})/${s}${close} + 1 = ${out}`;
 }
+
+const NO_OPTIONS = {};
 
 /**
  * Output sizes of a sliding window (conv or pool), PyTorch's rule, including
@@ -176,9 +197,9 @@ function slide(
   const { input, args } = ctx;
   const kernel = perDim(args, args.kernel === undefined ? "size" : "kernel", input);
   const stride = perDim(args, "stride", input);
-  const dilation = args.dilation === undefined ? kernel.map(() => 1) : perDim(args, "dilation", input);
+  const dilation = args.dilation === undefined ? uniform(kernel.length, 1) : perDim(args, "dilation", input);
   const same = args.padding === "same";
-  const pad = same || args.padding === "valid" ? kernel.map(() => 0) : perDim(args, "padding", input);
+  const pad = same || args.padding === "valid" ? uniform(kernel.length, 0) : perDim(args, "padding", input);
   const sizes = spatial(input);
   if (opts.maxPad && !same) {
     kernel.forEach((k, i) => {
@@ -187,12 +208,17 @@ function slide(
       }
     });
   }
-  const out = sizes.map((n, i) => {
+  // One size per spatial dimension; -1 where the window does not fit.
+  const out = new Array<number>(sizes.length);
+  let fits = true;
+  for (let i = 0; i < sizes.length; i++) {
+    const n = sizes[i];
     const s = stride[i];
     if (same) {
       const o = Math.ceil(n / s);
       ctx.explain?.shape.push(`⌈${n}/${s}⌉ = ${o} (padding=same)`);
-      return o;
+      out[i] = o;
+      continue;
     }
     const k = kernel[i];
     const p = pad[i];
@@ -201,11 +227,15 @@ function slide(
     let o = opts.ceil ? Math.floor((span + s - 1) / s) + 1 : Math.floor(span / s) + 1;
     // PyTorch: with ceil_mode the last window must start inside the input or the left padding.
     if (opts.ceil && (o - 1) * s >= n + p) o--;
-    if (span < 0 || o < 1) return -1;
+    if (span < 0 || o < 1) {
+      out[i] = -1;
+      fits = false;
+      continue;
+    }
     ctx.explain?.shape.push(slidingFormula(n, k, s, p, d, !!opts.ceil, o));
-    return o;
-  });
-  if (out.some((o) => o < 1)) {
+    out[i] = o;
+  }
+  if (!fits) {
     const effective = kernel.map((k, i) => dilation[i] * (k - 1) + 1);
     const dil = dilation.some((d) => d !== 1) ? ` (dilation ${x(dilation)}, effective ${x(effective)})` : "";
     // A uniform padding reads as one number, as it is usually written: "with padding 0".
@@ -220,19 +250,22 @@ function checkGroups(c: number, f: number, g: number): void {
   if (f % g !== 0) throw new LayerError(`${f} output channels are not divisible by groups=${g}`, "groups-mismatch", "groups");
 }
 
-function explainParams(ctx: LayerContext, text: string, total: number): void {
-  if (ctx.explain) ctx.explain.params = `${text} = ${formatExact(total)}`;
+// Rules write their formulas only when asked (`ctx.explain`, for a hover): not for every layer of every run.
+
+function explainParams(explain: Explanation, text: string, total: number): void {
+  explain.params = `${text} = ${formatExact(total)}`;
 }
 
-function explainMacs(ctx: LayerContext, text: string, total: number): void {
-  if (ctx.explain) ctx.explain.macs = `${text} = ${formatExact(total)}`;
+function explainMacs(explain: Explanation, text: string, total: number): void {
+  explain.macs = `${text} = ${formatExact(total)}`;
 }
 
 const NONE: Window = { kind: "none" };
 
+/** The input's shape, kept: the output is the input's own array (shapes are never changed once made). */
 function sameShape(ctx: LayerContext, params = 0, nonLearnable = 0): LayerResult {
   ctx.explain?.shape.push(`${formatShape(ctx.input)} (shape kept)`);
-  return { output: ctx.input.slice(), params, nonLearnable, macs: 0, window: NONE };
+  return { output: ctx.input, params, nonLearnable, macs: 0, window: NONE };
 }
 
 // ---------------------------------------------------------------------------
@@ -254,15 +287,16 @@ function activation(name: string, torch: string, doc: string, extra: ArgSpec[] =
 function convolve(ctx: LayerContext, f: number, groups: number, hasBias: boolean): LayerResult {
   const c = C(ctx.input);
   checkGroups(c, f, groups);
-  const { out, kernel, stride, dilation } = slide(ctx, "kernel", {});
-  const perFilter = product([c / groups, ...kernel]);
-  const weights = product([f, perFilter]);
+  const { out, kernel, stride, dilation } = slide(ctx, "kernel", NO_OPTIONS);
+  const perFilter = times(c / groups, product(kernel));
+  const weights = times(f, perFilter);
   const params = plus(weights, hasBias ? f : 0);
-  const outElems = product(out);
-  const macs = product([outElems, f, perFilter]);
-  const cg = groups === 1 ? `${c}` : `${c}/${groups}`;
-  explainParams(ctx, `${f} × (${cg} × ${kernel.join(" × ")})${hasBias ? ` + ${f} bias` : ""}`, params);
-  explainMacs(ctx, `${out.join("×")} outputs × ${f} × (${cg} × ${kernel.join(" × ")})`, macs);
+  const macs = times(times(product(out), f), perFilter);
+  if (ctx.explain) {
+    const cg = groups === 1 ? `${c}` : `${c}/${groups}`;
+    explainParams(ctx.explain, `${f} × (${cg} × ${kernel.join(" × ")})${hasBias ? ` + ${f} bias` : ""}`, params);
+    explainMacs(ctx.explain, `${out.join("×")} outputs × ${f} × (${cg} × ${kernel.join(" × ")})`, macs);
+  }
   return { output: [f, ...out], params, nonLearnable: 0, macs, window: { kind: "sliding", kernel, stride, dilation } };
 }
 
@@ -316,14 +350,14 @@ function global(ctx: LayerContext): LayerResult {
 
 function affineParams(ctx: LayerContext, c: number, on: boolean, what: string): number {
   const params = on ? product([2, c]) : 0;
-  explainParams(ctx, on ? `2 × ${c} (scale and shift per ${what})` : "0 (affine=false)", params);
+  if (ctx.explain) explainParams(ctx.explain, on ? `2 × ${c} (scale and shift per ${what})` : "0 (affine=false)", params);
   return params;
 }
 
 // ---------------------------------------------------------------------------
 // The table
 
-export const LAYERS: readonly LayerKind[] = [
+const ENTRIES: readonly LayerKind[] = [
   {
     name: "conv",
     torch: "Conv{n}d",
@@ -398,9 +432,11 @@ export const LAYERS: readonly LayerKind[] = [
       const perInput = product([c, f / g, ...kernel]);
       const params = plus(perInput, args.bias ? f : 0);
       const macs = product([product(sizes), perInput]);
-      const fg = g === 1 ? `${f}` : `${f}/${g}`;
-      explainParams(ctx, `${c} × (${fg} × ${kernel.join(" × ")})${args.bias ? ` + ${f} bias` : ""}`, params);
-      explainMacs(ctx, `${sizes.join("×")} inputs × ${c} × (${fg} × ${kernel.join(" × ")})`, macs);
+      if (ctx.explain) {
+        const fg = g === 1 ? `${f}` : `${f}/${g}`;
+        explainParams(ctx.explain, `${c} × (${fg} × ${kernel.join(" × ")})${args.bias ? ` + ${f} bias` : ""}`, params);
+        explainMacs(ctx.explain, `${sizes.join("×")} inputs × ${c} × (${fg} × ${kernel.join(" × ")})`, macs);
+      }
       return { output: [f, ...out], params, nonLearnable: 0, macs, window: { kind: "transposed", kernel, stride, dilation } };
     },
   },
@@ -534,7 +570,7 @@ export const LAYERS: readonly LayerKind[] = [
     acceptsSpatial: true,
     infer: (ctx) => {
       const params = ctx.args.per_channel ? C(ctx.input) : 1;
-      explainParams(ctx, ctx.args.per_channel ? `${params} (one slope per channel)` : "1 (one shared slope)", params);
+      if (ctx.explain) explainParams(ctx.explain, ctx.args.per_channel ? `${params} (one slope per channel)` : "1 (one shared slope)", params);
       return sameShape(ctx, params);
     },
   },
@@ -574,8 +610,10 @@ export const LAYERS: readonly LayerKind[] = [
       const weights = product([n, f]);
       const params = plus(weights, ctx.args.bias ? f : 0);
       ctx.explain?.shape.push(`${formatExact(n)} → ${formatExact(f)}`);
-      explainParams(ctx, `${formatExact(n)} × ${formatExact(f)}${ctx.args.bias ? ` + ${formatExact(f)} bias` : ""}`, params);
-      explainMacs(ctx, `${formatExact(n)} × ${formatExact(f)}`, weights);
+      if (ctx.explain) {
+        explainParams(ctx.explain, `${formatExact(n)} × ${formatExact(f)}${ctx.args.bias ? ` + ${formatExact(f)} bias` : ""}`, params);
+        explainMacs(ctx.explain, `${formatExact(n)} × ${formatExact(f)}`, weights);
+      }
       return { output: [f], params, nonLearnable: 0, macs: weights, window: { kind: "whole" } };
     },
   },
@@ -659,6 +697,21 @@ export const LAYERS: readonly LayerKind[] = [
     infer: (ctx) => sameShape(ctx),
   },
 ];
+
+/**
+ * Every layer kind. The entries and their argument specs are rebuilt with every field present, in one order: the
+ * evaluator reads them for each layer it runs, and objects that all have one shape are the quickest to read.
+ */
+export const LAYERS: readonly LayerKind[] = ENTRIES.map((l) => ({
+  name: l.name,
+  aliases: l.aliases,
+  doc: l.doc,
+  torch: l.torch,
+  args: l.args.map((a) => ({ name: a.name, type: a.type, positional: a.positional, default: a.default, choices: a.choices, doc: a.doc })),
+  acceptsFlat: l.acceptsFlat,
+  acceptsSpatial: l.acceptsSpatial,
+  infer: l.infer,
+}));
 
 const BY_NAME = new Map<string, LayerKind>();
 for (const layer of LAYERS) {

@@ -17,6 +17,9 @@ export const UNKNOWN: Value = { t: "unknown" };
 
 export const num = (v: Rational): Value => ({ t: "num", v });
 
+/** The values of small whole numbers, shared (values are never changed): most literals are one of them. */
+const SMALL: readonly Value[] = Array.from({ length: 1024 }, (_, n) => num(R.rat(n)));
+
 /** Names in scope: parameters and `let` values, innermost first. */
 export class Scope {
   private readonly vars = new Map<string, Value>();
@@ -74,12 +77,15 @@ export interface EvalContext {
 /** Evaluates `e`; throws ExprError for type errors, division by zero and overflow. */
 export function evaluate(e: Expr, ctx: EvalContext): Value {
   switch (e.kind) {
-    case "number":
+    case "number": {
+      let v: Rational;
       try {
-        return num(R.parseLiteral(e.text));
+        v = R.parseLiteral(e.text);
       } catch (err) {
         throw overflowAt(err, e);
       }
+      return v.d === 1 && v.n >= 0 && v.n < SMALL.length ? SMALL[v.n] : num(v);
+    }
     case "bool":
       return { t: "bool", v: e.value };
     case "inChannels":
@@ -89,12 +95,12 @@ export function evaluate(e: Expr, ctx: EvalContext): Value {
     case "missing":
       return UNKNOWN;
     case "tuple": {
-      const items: Rational[] = [];
+      const items = new Array<Rational>(e.items.length);
       let unknown = false;
-      for (const item of e.items) {
-        const v = evaluate(item, ctx);
+      for (let i = 0; i < e.items.length; i++) {
+        const v = evaluate(e.items[i], ctx);
         if (v.t === "unknown") unknown = true;
-        else items.push(expectNumber(v, item));
+        else items[i] = expectNumber(v, e.items[i]);
       }
       return unknown ? UNKNOWN : { t: "tuple", items };
     }

@@ -135,16 +135,23 @@ export function isInteger(a: Rational): boolean {
 
 /** Parses a literal: `64`, `0.5`, `1.5G`, `20MB`, `512KiB`. Exact. */
 export function parseLiteral(text: string): Rational {
-  // Fast path: a plain whole number that is surely exact as a double.
+  // Fast path: digits with at most one decimal point inside them (`64`, `0.25`), so few that their value is exact as a double.
   if (text.length < 16) {
     let n = 0;
+    let scale = 1;
+    let point = -1;
     let i = 0;
     for (; i < text.length; i++) {
-      const c = text.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) break;
-      n = n * 10 + c;
+      const c = text.charCodeAt(i);
+      if (c === 46 /* . */ && point < 0 && i > 0) {
+        point = i;
+        continue;
+      }
+      if (c < 48 || c > 57) break;
+      n = n * 10 + (c - 48);
+      if (point >= 0) scale *= 10;
     }
-    if (i === text.length && i > 0) return { n, d: 1 };
+    if (i === text.length && i > 0 && point !== i - 1) return scale === 1 ? { n, d: 1 } : rat(n, scale);
   }
   const m = /^(\d+)(?:\.(\d+))?([A-Za-z]*)$/.exec(text);
   if (!m) return ZERO;

@@ -79,7 +79,7 @@ function outcomeLabel(stmt: ast.Statement, o: Occurrence, settings: HintSettings
 }
 
 function statementHint(analysis: Analysis, stmt: ast.Statement, offset: number, settings: HintSettings, tooltips: boolean): HintData | undefined {
-  const all = analysis.occurrences.get(stmt) ?? [];
+  const all = analysis.occurrences.of(stmt);
   // An evaluation after an error has no shape; the diagnostic speaks for it.
   const occs = all.filter((o) => o.output !== null);
   if (occs.length === 0) return undefined;
@@ -124,7 +124,7 @@ function statementHint(analysis: Analysis, stmt: ast.Statement, offset: number, 
 function passCount(analysis: Analysis, stmt: ast.Statement, occs: readonly Occurrence[]): number {
   const repeat = enclosingRepeat(analysis.file, stmt);
   if (!repeat) return 1;
-  const runs = analysis.occurrences.get(repeat) ?? [];
+  const runs = analysis.occurrences.of(repeat);
   if (runs.length === 0 || occs.length % runs.length !== 0 || runs.some((r) => r.multipliedPasses !== undefined)) return 1;
   const per = occs.length / runs.length;
   // Both lists are in execution order: walk them together, counting each run's share by its layer range.

@@ -133,7 +133,7 @@ function layerHover(a: Analysis, s: ast.LayerStatement): string | undefined {
   if (!kind) return undefined;
   const alias = kind.name !== s.name ? ` (${kind.name})` : "";
   const head = `**${s.name}**${alias} — ${kind.doc}`;
-  const occs = a.occurrences.get(s) ?? [];
+  const occs = a.occurrences.of(s);
   if (occs.length === 0) return [head, argumentDocs(kind), "_Not evaluated: no model reaches this statement with a known input._"].join("\n\n");
   const sections = [head];
   const first = occs[0];
@@ -214,7 +214,7 @@ function blockHover(a: Analysis, b: ast.BlockDecl): string {
   const lines: string[] = [];
   let total = 0;
   for (const call of calls) {
-    const occs = a.occurrences.get(call) ?? [];
+    const occs = a.occurrences.of(call);
     total += occs.length;
     for (const g of groupBy(occs, outcomeKey)) lines.push(`${code(source(a, call))} in ${code(g.first.model.name)}: ${outcomeLine(g)}`);
   }
@@ -231,7 +231,7 @@ function blockHover(a: Analysis, b: ast.BlockDecl): string {
 function callHover(a: Analysis, s: ast.CallStatement): string | undefined {
   const b = a.file.blocks.find((d) => d.name === s.name);
   if (!b) return undefined;
-  const occs = (a.occurrences.get(s) ?? []).filter((o) => o.output !== null || o.params > 0);
+  const occs = a.occurrences.of(s).filter((o) => o.output !== null || o.params > 0);
   const sections = [blockHeader(b)];
   if (occs.length === 0) {
     sections.push(`${code(source(a, s))}: _not evaluated (no model reaches this call with a known input)._`);
@@ -248,7 +248,7 @@ function callHover(a: Analysis, s: ast.CallStatement): string | undefined {
 // Compound statements
 
 function compoundHover(a: Analysis, s: ast.Statement): string | undefined {
-  const occs = a.occurrences.get(s) ?? [];
+  const occs = a.occurrences.of(s);
   const what: Record<string, string> = {
     repeat: "the body, pass after pass",
     residual: "main path plus shortcut",
