@@ -351,8 +351,9 @@ describe("server memory", { skip: !LINUX && "reads /proc/<pid>/status" }, () => 
     "is at most 100 MB with a 100,000-statement file open",
     {
       todo:
-        "measured at about 480 MB (the idle server takes 75 MB): the analysis of 100,000 statements retains about 155 MB of objects " +
-        "(syntax tree 62 MB, layer instances 69 MB, occurrences 22 MB) and the parse peaks far above that; reported to the lead",
+        "measured at about 200 MB (the idle server takes 60–75 MB): the analysis of 100,000 statements keeps about 65 MB " +
+        "(syntax tree 41 MB, evaluation 24 MB), and V8 holds the parse's peak and its young generation on top; " +
+        "meeting 100 MB needs statements and layers kept in columns rather than objects (see the README)",
     },
     async (t) => {
       const client = await LspClient.start();
