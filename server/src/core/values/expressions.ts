@@ -76,16 +76,10 @@ export interface EvalContext {
 
 /** Evaluates `e`; throws ExprError for type errors, division by zero and overflow. */
 export function evaluate(e: Expr, ctx: EvalContext): Value {
+  // One small function per kind: a large `evaluate` is left unoptimized by V8 in some runs.
   switch (e.kind) {
-    case "number": {
-      let v: Rational;
-      try {
-        v = R.parseLiteral(e.text);
-      } catch (err) {
-        throw overflowAt(err, e);
-      }
-      return v.d === 1 && v.n >= 0 && v.n < SMALL.length ? SMALL[v.n] : num(v);
-    }
+    case "number":
+      return literal(e);
     case "bool":
       return { t: "bool", v: e.value };
     case "inChannels":
@@ -94,52 +88,12 @@ export function evaluate(e: Expr, ctx: EvalContext): Value {
       return ctx.scope.lookup(e.name) ?? { t: "word", v: e.name };
     case "missing":
       return UNKNOWN;
-    case "tuple": {
-      const items = new Array<Rational>(e.items.length);
-      let unknown = false;
-      for (let i = 0; i < e.items.length; i++) {
-        const v = evaluate(e.items[i], ctx);
-        if (v.t === "unknown") unknown = true;
-        else items[i] = expectNumber(v, e.items[i]);
-      }
-      return unknown ? UNKNOWN : { t: "tuple", items };
-    }
-    case "unary": {
-      // Peel a run of prefix operators without recursing, so `- - - ... 1` cannot overflow the stack.
-      const ops: (Expr & { kind: "unary" })[] = [];
-      let inner: Expr = e;
-      while (inner.kind === "unary") {
-        ops.push(inner);
-        inner = inner.operand;
-      }
-      let v = evaluate(inner, ctx);
-      for (let i = ops.length - 1; i >= 0 && v.t !== "unknown"; i--) {
-        const op = ops[i];
-        v = op.op === "not" ? { t: "bool", v: !expectBool(v, op.operand) } : num(R.neg(expectNumber(v, op.operand)));
-      }
-      return v;
-    }
-    case "chain": {
-      let acc = evaluate(e.first, ctx);
-      for (const { op, operand } of e.rest) {
-        // `and`/`or` short-circuit, as in Python.
-        if (op === "and" || op === "or") {
-          if (acc.t === "unknown") return acc;
-          const left = expectBool(acc, e.first);
-          if (op === "and" ? !left : left) continue;
-          const right = evaluate(operand, ctx);
-          acc = right.t === "unknown" ? right : { t: "bool", v: expectBool(right, operand) };
-          continue;
-        }
-        const right = evaluate(operand, ctx);
-        if (acc.t === "unknown" || right.t === "unknown") {
-          acc = UNKNOWN;
-          continue;
-        }
-        acc = binary(op, acc, right, e, operand);
-      }
-      return acc;
-    }
+    case "tuple":
+      return tuple(e, ctx);
+    case "unary":
+      return unary(e, ctx);
+    case "chain":
+      return chain(e, ctx);
     case "call":
       try {
         return callFunction(e.name, e.nameSpan, e.args, ctx, e);
@@ -147,6 +101,65 @@ export function evaluate(e: Expr, ctx: EvalContext): Value {
         throw overflowAt(err, e);
       }
   }
+}
+
+function literal(e: Expr & { kind: "number" }): Value {
+  let v: Rational;
+  try {
+    v = R.parseLiteral(e.text);
+  } catch (err) {
+    throw overflowAt(err, e);
+  }
+  return v.d === 1 && v.n >= 0 && v.n < SMALL.length ? SMALL[v.n] : num(v);
+}
+
+function tuple(e: Expr & { kind: "tuple" }, ctx: EvalContext): Value {
+  const items = new Array<Rational>(e.items.length);
+  let unknown = false;
+  for (let i = 0; i < e.items.length; i++) {
+    const v = evaluate(e.items[i], ctx);
+    if (v.t === "unknown") unknown = true;
+    else items[i] = expectNumber(v, e.items[i]);
+  }
+  return unknown ? UNKNOWN : { t: "tuple", items };
+}
+
+function unary(e: Expr & { kind: "unary" }, ctx: EvalContext): Value {
+  // Peel a run of prefix operators without recursing, so `- - - ... 1` cannot overflow the stack.
+  const ops: (Expr & { kind: "unary" })[] = [];
+  let inner: Expr = e;
+  while (inner.kind === "unary") {
+    ops.push(inner);
+    inner = inner.operand;
+  }
+  let v = evaluate(inner, ctx);
+  for (let i = ops.length - 1; i >= 0 && v.t !== "unknown"; i--) {
+    const op = ops[i];
+    v = op.op === "not" ? { t: "bool", v: !expectBool(v, op.operand) } : num(R.neg(expectNumber(v, op.operand)));
+  }
+  return v;
+}
+
+function chain(e: Expr & { kind: "chain" }, ctx: EvalContext): Value {
+  let acc = evaluate(e.first, ctx);
+  for (const { op, operand } of e.rest) {
+    // `and`/`or` short-circuit, as in Python.
+    if (op === "and" || op === "or") {
+      if (acc.t === "unknown") return acc;
+      const left = expectBool(acc, e.first);
+      if (op === "and" ? !left : left) continue;
+      const right = evaluate(operand, ctx);
+      acc = right.t === "unknown" ? right : { t: "bool", v: expectBool(right, operand) };
+      continue;
+    }
+    const right = evaluate(operand, ctx);
+    if (acc.t === "unknown" || right.t === "unknown") {
+      acc = UNKNOWN;
+      continue;
+    }
+    acc = binary(op, acc, right, e, operand);
+  }
+  return acc;
 }
 
 /** A value beyond 2^53 becomes an ExprError on `span`, so every caller reports it as count-overflow (in a budget limit or a setting too). */
