@@ -209,19 +209,20 @@ class CnnParser extends EmbeddedActionsParser {
     this.problems = problems;
     this.lastEnd = 0;
     let gaveUp: string | undefined;
+    let errors: IRecognitionException[] = [];
     try {
       rule();
     } catch (e) {
       if (!(e instanceof GaveUp)) throw e;
       gaveUp = e.reason;
     } finally {
+      errors = this.errors;
       this.frames.length = 0;
       this.finishers.length = 0;
       this.problems = [];
+      // The parser keeps its input until the next parse: let go of these tokens now, whatever happened.
+      this.input = [];
     }
-    const errors = this.errors;
-    // The parser keeps its input until the next parse: let go of these tokens now.
-    this.input = [];
     return { errors, gaveUp };
   }
 
