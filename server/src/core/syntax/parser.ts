@@ -8,9 +8,9 @@
  * them to the frame of the rule that called it. "Ends" includes error recovery:
  * a rule that fails part-way is finished with what it read, exactly as
  * Chevrotain attaches a partial node to its parent in a syntax tree. A
- * 10,000-line model parses about five times faster this way than through a CST.
+ * 10,000-line model parses two to three times faster this way than through a CST.
  *
- * One instance is built once and reused; `read` runs one parse.
+ * One instance is built once and reused; `readFile` runs one parse.
  */
 import { EmbeddedActionsParser, EOF, IOrAlt, IRecognitionException, IToken, tokenMatcher, TokenType } from "chevrotain";
 import * as T from "./tokens";
