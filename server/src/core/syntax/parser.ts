@@ -10,7 +10,10 @@
  * Chevrotain attaches a partial node to its parent in a syntax tree. A
  * 10,000-line model parses two to three times faster this way than through a CST.
  *
- * One instance is built once and reused; `readFile` runs one parse.
+ * One instance is built once and reused; `readFile` runs one parse. It hooks
+ * into four of Chevrotain's internal methods (consumeInternal, invokeRuleCatch,
+ * SAVE_ERROR, findReSyncTokenType) and reads RULE_STACK_IDX, so package.json
+ * pins Chevrotain's exact version: an upgrade is a change to check here.
  */
 import { EmbeddedActionsParser, EOF, IOrAlt, IRecognitionException, IToken, tokenMatcher, TokenType } from "chevrotain";
 import * as T from "./tokens";
