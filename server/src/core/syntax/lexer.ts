@@ -80,12 +80,10 @@ const CR = 3;
 const LETTER = 4; // A-Z a-z _
 const DIGIT = 5;
 const PUNCT = 6; // a one-character token
-const EQUALS = 7;
-const LESS = 8;
-const GREATER = 9;
-const BANG = 10;
-const DOT = 11;
-const HASH = 12;
+const OPERATOR = 7; // `=`, `<`, `>`: alone or with `=` after it
+const BANG = 8;
+const DOT = 9;
+const HASH = 10;
 
 const CLASS = new Uint8Array(128);
 /** 1 for the characters of a word: `[A-Za-z0-9_]`. */
@@ -114,13 +112,18 @@ const PUNCT_IMAGE: string[] = new Array(128).fill("");
     PUNCT_KIND[c] = kind(type);
     PUNCT_IMAGE[c] = ch;
   }
-  CLASS[61] = EQUALS;
-  CLASS[60] = LESS;
-  CLASS[62] = GREATER;
+  for (const c of [61, 60, 62]) CLASS[c] = OPERATOR;
   CLASS[33] = BANG;
   CLASS[46] = DOT;
   CLASS[35] = HASH;
 })();
+
+/** `=`, `<` and `>`: each a token alone, and another with `=` after it (`==`, `<=`, `>=`). */
+const OPERATORS: Record<number, { image: string; kind: Kind; imageWithEquals: string; kindWithEquals: Kind }> = {
+  61: { image: "=", kind: EQUALS_, imageWithEquals: "==", kindWithEquals: EQ_EQ },
+  60: { image: "<", kind: LESS_, imageWithEquals: "<=", kindWithEquals: LESS_EQ },
+  62: { image: ">", kind: GREATER_, imageWithEquals: ">=", kindWithEquals: GREATER_EQ },
+};
 
 /** `[0-9]`; false past the end of the text (NaN). */
 function isDigit(c: number): boolean {
@@ -370,33 +373,17 @@ export function lex(text: string): LexResult {
         raw[count++] = token(PUNCT_IMAGE[c], i, PUNCT_KIND[c]);
         i++;
         continue;
-      case EQUALS:
+      case OPERATOR: {
+        const op = OPERATORS[c];
         if (text.charCodeAt(i + 1) === 61) {
-          raw[count++] = token("==", i, EQ_EQ);
+          raw[count++] = token(op.imageWithEquals, i, op.kindWithEquals);
           i += 2;
         } else {
-          raw[count++] = token("=", i, EQUALS_);
+          raw[count++] = token(op.image, i, op.kind);
           i++;
         }
         continue;
-      case LESS:
-        if (text.charCodeAt(i + 1) === 61) {
-          raw[count++] = token("<=", i, LESS_EQ);
-          i += 2;
-        } else {
-          raw[count++] = token("<", i, LESS_);
-          i++;
-        }
-        continue;
-      case GREATER:
-        if (text.charCodeAt(i + 1) === 61) {
-          raw[count++] = token(">=", i, GREATER_EQ);
-          i += 2;
-        } else {
-          raw[count++] = token(">", i, GREATER_);
-          i++;
-        }
-        continue;
+      }
       case HASH: {
         let j = i + 1;
         while (j < n) {
