@@ -175,7 +175,7 @@ type Frame = ItemsFrame | BodyFrame | ExprFrame | OperandFrame | ArgumentFrame |
 class CnnParser extends EmbeddedActionsParser {
   /** Per rule-stack depth: the frame of the rule running there, how it is finished, and its first token's offset. */
   private frames: (Frame | undefined)[] = [];
-  private finishers: (((f: never, start: number, end: number) => void) | undefined)[] = [];
+  private finishers: (((f: never, start: number, end: number, read: boolean) => void) | undefined)[] = [];
   private starts: number[] = [];
   /** The end of the last token read, for the span of the rule that ends. */
   private lastEnd = 0;
@@ -236,11 +236,11 @@ class CnnParser extends EmbeddedActionsParser {
   }
 
   /** Registers the frame of the rule now starting and how it is finished. */
-  private enter<F extends Frame>(frame: F, finish?: (f: F, start: number, end: number) => void): F {
+  private enter<F extends Frame>(frame: F, finish?: (f: F, start: number, end: number, read: boolean) => void): F {
     if (this.RECORDING_PHASE) return frame;
     const d = this.depth;
     this.frames[d] = frame;
-    this.finishers[d] = finish as (f: never, start: number, end: number) => void;
+    this.finishers[d] = finish as (f: never, start: number, end: number, read: boolean) => void;
     this.starts[d] = UNREAD;
     return frame;
   }
@@ -255,7 +255,7 @@ class CnnParser extends EmbeddedActionsParser {
     return this.frames[this.depth - 1] as F;
   }
 
-  /** Finishes the rule now running (normally, or in recovery) with its span. */
+  /** Finishes the rule now running (normally, or in recovery) with its span and whether it read any token. */
   private finish(): void {
     if (this.RECORDING_PHASE) return;
     const d = this.depth;
@@ -263,7 +263,9 @@ class CnnParser extends EmbeddedActionsParser {
     if (!finisher) return;
     this.finishers[d] = undefined;
     const start = this.starts[d];
-    finisher(this.frames[d] as never, start, start === UNREAD ? UNREAD : this.lastEnd);
+    // A rule that read no token (recovery made it up) has no position: NOWHERE, and `read` false.
+    if (start === UNREAD) finisher(this.frames[d] as never, NOWHERE, NOWHERE, false);
+    else finisher(this.frames[d] as never, start, this.lastEnd, true);
   }
 
   /** Every token read passes here: it starts the span of each rule on the stack that has none yet. */
@@ -349,14 +351,13 @@ class CnnParser extends EmbeddedActionsParser {
 
   modelDecl = this.RULE("modelDecl", () => {
     const f = this.enter(new DeclFrame(), (f, start, end) => {
-      const span = spanOf(start, end);
       this.caller<A.CnnFile>().models.push({
         kind: "model",
         name: f.name?.image ?? "",
-        nameSpan: f.name ? tokenSpan(f.name) : { start: span.start, end: span.start + 5 },
+        nameSpan: f.name ? tokenSpan(f.name) : { start, end: start + 5 },
         body: f.body?.stmts ?? [],
-        start: span.start,
-        end: span.end,
+        start,
+        end,
       });
     });
     this.CONSUME(T.Model);
@@ -367,17 +368,16 @@ class CnnParser extends EmbeddedActionsParser {
 
   blockDecl = this.RULE("blockDecl", () => {
     const f = this.enter(new DeclFrame(), (f, start, end) => {
-      const span = spanOf(start, end);
       const params = f.params;
       this.caller<A.CnnFile>().blocks.push({
         kind: "block",
         name: f.name?.image ?? "",
-        nameSpan: f.name ? tokenSpan(f.name) : { start: span.start, end: span.start + 5 },
+        nameSpan: f.name ? tokenSpan(f.name) : { start, end: start + 5 },
         params,
         signature: "(" + params.map((p) => p.name + (p.default ? "=" + describeExpr(p.default) : "")).join(", ") + ")",
         body: f.body?.stmts ?? [],
-        start: span.start,
-        end: span.end,
+        start,
+        end,
       });
     });
     this.CONSUME(T.Block);
@@ -396,7 +396,7 @@ class CnnParser extends EmbeddedActionsParser {
 
   parameter = this.RULE("parameter", () => {
     const f = this.enter(new ParameterFrame(), (f, start, end) => {
-      if (f.name) this.caller<DeclFrame>().params.push({ name: f.name.image, default: f.default, ...spanOf(start, end) });
+      if (f.name) this.caller<DeclFrame>().params.push({ name: f.name.image, default: f.default, start, end });
     });
     this.name(f, this.CONSUME(T.Identifier));
     this.OPTION(() => {
@@ -409,8 +409,8 @@ class CnnParser extends EmbeddedActionsParser {
   /** `{ statements }` */
   bracedBody = this.RULE("bracedBody", (body: BodyFrame) => {
     const f = this.enter(body ?? new BodyFrame([]), (f, start, end) => {
-      f.start = start === UNREAD ? NOWHERE : start;
-      f.end = start === UNREAD ? NOWHERE : end;
+      f.start = start;
+      f.end = end;
     });
     const open = this.CONSUME(T.LBrace);
     if (real(open)) f.openEnd = open.endOffset! + 1;
@@ -429,7 +429,7 @@ class CnnParser extends EmbeddedActionsParser {
   });
 
   private endStatement = (f: StatementFrame, start: number, end: number): void => {
-    const st = start === UNREAD ? this.buildStatement(f, NOWHERE, NOWHERE) : this.buildStatement(f, start, end);
+    const st = this.buildStatement(f, start, end);
     if (st) this.caller<BodyFrame>().add(st);
   };
 
@@ -597,8 +597,8 @@ class CnnParser extends EmbeddedActionsParser {
 
   ifStmt = this.RULE("ifStmt", () => {
     const f = this.enter(new IfFrame(), (f, start, end) => {
-      f.start = start === UNREAD ? NOWHERE : start;
-      f.end = start === UNREAD ? NOWHERE : end;
+      f.start = start;
+      f.end = end;
       const outer = this.caller<StatementFrame | IfFrame>();
       if (outer instanceof IfFrame) outer.elseIf = f;
       else outer.ifFrame = f;
@@ -650,12 +650,12 @@ class CnnParser extends EmbeddedActionsParser {
     });
   });
 
-  private endArgument = (f: ArgumentFrame, start: number, end: number): void => {
+  private endArgument = (f: ArgumentFrame, start: number, end: number, read: boolean): void => {
     const statement = this.caller<StatementFrame>();
     statement.written++;
     // An argument the parser recovered from nothing (`conv 16, 3x3,` at a line end) has no text; its syntax error is already reported.
-    statement.lastWrittenEmpty = start === UNREAD;
-    if (start === UNREAD) return;
+    statement.lastWrittenEmpty = !read;
+    if (!read) return;
     (statement.args ??= []).push({
       name: f.key && word(f.key.image),
       nameSpan: f.key ? tokenSpan(f.key) : undefined,
@@ -704,7 +704,7 @@ class CnnParser extends EmbeddedActionsParser {
   });
 
   private endExpression = (f: ExprFrame, start: number, end: number): void => {
-    f.done(start === UNREAD ? f.expr(NOWHERE, NOWHERE) : f.expr(start, end));
+    f.done(f.expr(start, end));
   };
 
   /** Prefix operators (`-`, `not`) and one atom. */
@@ -751,7 +751,7 @@ class CnnParser extends EmbeddedActionsParser {
   });
 
   private endOperand = (f: OperandFrame, start: number, end: number): void => {
-    this.caller<ItemsFrame>().atom(start === UNREAD ? primary(f, NOWHERE, NOWHERE) : primary(f, start, end));
+    this.caller<ItemsFrame>().atom(primary(f, start, end));
   };
 
   private prefix(t: IToken): void {
@@ -856,11 +856,6 @@ function word(s: string): string {
 
 /** The arguments of a layer written without any (`relu`), shared. */
 const NO_ARGUMENTS: A.Argument[] = [];
-
-/** A node's span from its first token's offset and the end of its last; no token, no position. */
-function spanOf(start: number, end: number): A.Span {
-  return start === UNREAD ? { start: NOWHERE, end: NOWHERE } : { start, end };
-}
 
 /** The offset just past the `{` of a body, or a fallback. */
 function openEnd(b: BodyFrame | undefined, fallback: number): number {
