@@ -117,8 +117,10 @@ export function writeQuietSettings(userDataDir, extra = {}) {
   writeFileSync(join(dir, 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...extra }, null, 2) + '\n');
 }
 
+// --ignore-last-opened: open the workspace given, not the folder a user-data dir remembers (`npm start`
+// keeps one in ~/.cache, so a second checkout would otherwise open the first one's examples/).
 const BASE_ARGS = ['--config', '/dev/null', '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-  '--disable-workspace-trust', '--disable-getting-started-override'];
+  '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened'];
 
 // ---- code-server -----------------------------------------------------------------
 /**
