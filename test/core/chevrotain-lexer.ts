@@ -7,7 +7,7 @@
 import { IToken, Lexer } from "chevrotain";
 import * as T from "../../server/src/core/syntax/tokens";
 import { SyntaxProblem } from "../../server/src/core/syntax/ast";
-import { LexResult, MAX_CHARACTER_PROBLEMS, MAX_NESTING } from "../../server/src/core/syntax/lexer";
+import { MAX_CHARACTER_PROBLEMS, MAX_NESTING } from "../../server/src/core/syntax/lexer";
 
 const lexer = new Lexer(T.ALL_TOKENS, {
   positionTracking: "onlyOffset",
@@ -29,7 +29,14 @@ function characterProblem(text: string, start: number, end: number): SyntaxProbl
 }
 
 /** The former `lex`. */
-export function referenceLex(text: string): LexResult {
+/** What the former lexer gave: its tokens as objects. */
+export interface ReferenceLexResult {
+  tokens: IToken[];
+  comments: IToken[];
+  problems: SyntaxProblem[];
+}
+
+export function referenceLex(text: string): ReferenceLexResult {
   let problems: SyntaxProblem[] = [];
   // Spaces keep every offset; comments are left as they are.
   const source = text.replace(FOREIGN, (run: string, offset: number) => {

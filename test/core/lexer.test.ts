@@ -14,10 +14,10 @@ import * as path from "node:path";
 import { describe, it, test } from "node:test";
 import fc from "fast-check";
 import type { IToken } from "chevrotain";
-import { lex, LexResult, MAX_CHARACTER_PROBLEMS, MAX_NESTING } from "../../server/src/core/syntax/lexer";
+import { lex, MAX_CHARACTER_PROBLEMS, MAX_NESTING } from "../../server/src/core/syntax/lexer";
 import * as T from "../../server/src/core/syntax/tokens";
 import { params, REPLAY, runs, show } from "../fuzz/support";
-import { referenceLex } from "./chevrotain-lexer";
+import { referenceLex, ReferenceLexResult } from "./chevrotain-lexer";
 
 const ROOT = path.resolve(__dirname, "../../..");
 
@@ -26,13 +26,14 @@ function plainToken(t: IToken) {
   return { type: t.tokenType.name, image: t.image, start: t.startOffset, end: t.endOffset, idx: t.tokenTypeIdx, keys: Object.keys(t).join(",") };
 }
 
-function plain(r: LexResult) {
+function plain(r: ReferenceLexResult) {
   return { tokens: r.tokens.map(plainToken), comments: r.comments.map(plainToken), problems: r.problems };
 }
 
 /** Fails, with the input, unless `lex(text)` is exactly what the reference gives. */
 function checkSame(text: string, context = ""): void {
-  const actual = lex(text);
+  const lexed = lex(text);
+  const actual = { ...lexed, tokens: lexed.tokens.toArray() };
   const expected = referenceLex(text);
   const where = `${context ? context + ": " : ""}input ${show(text)}`;
   const a = plain(actual);

@@ -9,6 +9,11 @@
  * `{` may start the line after their header, and nesting deeper than
  * MAX_NESTING is cut out with one error instead of overflowing the parser's
  * stack.
+ *
+ * The tokens come out as columns (`Tokens`), not objects: a long file has
+ * hundreds of thousands of them, and objects that live until the end of the
+ * parse cost more to copy in the garbage collector than to make. The parser
+ * makes each token object when it reads it (`Tokens.at`), and it dies young.
  */
 import type { IToken, TokenType } from "chevrotain";
 import * as T from "./tokens";
@@ -17,9 +22,37 @@ import { SyntaxProblem } from "./ast";
 /** The deepest nesting of `{ }` and `( )` the parser is asked to handle. */
 export const MAX_NESTING = 64;
 
+/** The significant tokens of a text, after the layout rules, as columns. */
+export class Tokens {
+  constructor(
+    readonly count: number,
+    /** Each token's tokenTypeIdx. */
+    readonly types: Uint8Array,
+    readonly starts: Int32Array,
+    readonly images: readonly string[],
+  ) {}
+
+  /** The offset just past token `i`. */
+  end(i: number): number {
+    return this.starts[i] + this.images[i].length;
+  }
+
+  /** Token `i` as the object Chevrotain's lexer makes, new on each call. */
+  at(i: number): IToken {
+    return token(this.images[i], this.starts[i], KINDS[this.types[i]]);
+  }
+
+  /** Every token as an object (for tests and tools; the parser makes them one by one). */
+  toArray(): IToken[] {
+    const all: IToken[] = [];
+    for (let i = 0; i < this.count; i++) all.push(this.at(i));
+    return all;
+  }
+}
+
 export interface LexResult {
   /** Significant tokens, after the layout rules. */
-  tokens: IToken[];
+  tokens: Tokens;
   /** Comment tokens, in text order. */
   comments: IToken[];
   problems: SyntaxProblem[];
@@ -40,6 +73,11 @@ interface Kind {
 function kind(type: TokenType): Kind {
   return { type, idx: type.tokenTypeIdx! };
 }
+
+/** Every token kind, by tokenTypeIdx. */
+const KINDS: Kind[] = [];
+for (const type of T.ALL_TOKENS) KINDS[type.tokenTypeIdx!] = kind(type);
+if (KINDS.length > 256) throw new Error("token types do not fit the lexer's Uint8Array column");
 
 const IDENTIFIER = kind(T.Identifier);
 const NUMBER = kind(T.NumberLiteral);
@@ -197,14 +235,46 @@ function numberImage(text: string, start: number, end: number): string {
 }
 
 /**
- * The scanner's tokens before the layout rules, in an array kept from call to
- * call (and emptied after each): the tokens are then copied once into an array
- * of the right size. Growing a fresh array to tens of thousands of tokens
- * instead makes V8 allocate each larger copy in the large-object space, and
- * that costs more in the garbage collector, and in page faults, than the
- * lexing itself. A buffer grown past BUFFER_KEPT tokens is dropped after use.
+ * The scanner's tokens before the layout rules, in columns kept from call to
+ * call: the tokens are then copied once into columns of the right size.
+ * Growing fresh ones to hundreds of thousands of tokens instead costs more in
+ * the garbage collector, and in page faults, than the lexing itself. Columns
+ * grown past BUFFER_KEPT tokens are dropped after use.
  */
-let buffer: (IToken | undefined)[] = [];
+class TokenBuffer {
+  count = 0;
+  types = new Uint8Array(1024);
+  starts = new Int32Array(1024);
+  images: string[] = [];
+
+  push(image: string, start: number, kind: Kind): void {
+    const n = this.count;
+    if (n === this.types.length) this.grow();
+    this.types[n] = kind.idx;
+    this.starts[n] = start;
+    this.images[n] = image;
+    this.count = n + 1;
+  }
+
+  private grow(): void {
+    const types = new Uint8Array(this.types.length * 2);
+    types.set(this.types);
+    this.types = types;
+    const starts = new Int32Array(this.starts.length * 2);
+    starts.set(this.starts);
+    this.starts = starts;
+  }
+
+  /** The first `count` tokens, copied out; the buffer is emptied. */
+  take(count: number): Tokens {
+    const tokens = new Tokens(count, this.types.slice(0, count), this.starts.slice(0, count), this.images.slice(0, count));
+    this.images.fill("", 0, this.count);
+    this.count = 0;
+    if (this.types.length > BUFFER_KEPT) buffer = new TokenBuffer();
+    return tokens;
+  }
+}
+let buffer = new TokenBuffer();
 const BUFFER_KEPT = 1 << 20;
 
 function token(image: string, startOffset: number, kind: Kind): IToken {
@@ -252,7 +322,6 @@ class CharacterProblems {
 export function lex(text: string): LexResult {
   const n = text.length;
   const raw = buffer;
-  let count = 0; // tokens in raw
   const comments: IToken[] = [];
   const problems: SyntaxProblem[] = [];
   const unexpected = new CharacterProblems(text, problems);
@@ -268,15 +337,15 @@ export function lex(text: string): LexResult {
         i++;
         continue;
       case LF:
-        raw[count++] = token("\n", i, NEWLINE);
+        raw.push("\n", i, NEWLINE);
         i++;
         continue;
       case CR:
         if (text.charCodeAt(i + 1) === 10) {
-          raw[count++] = token("\r\n", i, NEWLINE);
+          raw.push("\r\n", i, NEWLINE);
           i += 2;
         } else {
-          raw[count++] = token("\r", i, NEWLINE);
+          raw.push("\r", i, NEWLINE);
           i++;
         }
         continue;
@@ -306,7 +375,7 @@ export function lex(text: string): LexResult {
             cacheKind[slot] = kind;
           }
         }
-        raw[count++] = token(image, i, kind);
+        raw.push(image, i, kind);
         i = j;
         continue;
       }
@@ -361,25 +430,25 @@ export function lex(text: string): LexResult {
             end = j + 1;
           }
         }
-        raw[count++] = token(numberImage(text, i, end), i, type);
+        raw.push(numberImage(text, i, end), i, type);
         i = end;
         continue;
       }
       case PUNCT:
-        if (c === 40 /* ( */) openParens.push(count);
+        if (c === 40 /* ( */) openParens.push(raw.count);
         else if (c === 41 /* ) */) {
           if (openParens.length > 0) closedParens.push(openParens.pop()!);
         } else if (c === 123 /* { */ || c === 125 /* } */) openParens.length = 0;
-        raw[count++] = token(PUNCT_IMAGE[c], i, PUNCT_KIND[c]);
+        raw.push(PUNCT_IMAGE[c], i, PUNCT_KIND[c]);
         i++;
         continue;
       case OPERATOR: {
         const op = OPERATORS[c];
         if (text.charCodeAt(i + 1) === 61) {
-          raw[count++] = token(op.imageWithEquals, i, op.kindWithEquals);
+          raw.push(op.imageWithEquals, i, op.kindWithEquals);
           i += 2;
         } else {
-          raw[count++] = token(op.image, i, op.kind);
+          raw.push(op.image, i, op.kind);
           i++;
         }
         continue;
@@ -397,7 +466,7 @@ export function lex(text: string): LexResult {
       }
       case BANG:
         if (text.charCodeAt(i + 1) === 61) {
-          raw[count++] = token("!=", i, NOT_EQ);
+          raw.push("!=", i, NOT_EQ);
           i += 2;
           continue;
         }
@@ -418,15 +487,12 @@ export function lex(text: string): LexResult {
     i = j;
   }
   unexpected.finish();
-  const tokens = raw.slice(0, count) as IToken[];
-  raw.fill(undefined, 0, count);
-  if (raw.length > BUFFER_KEPT) buffer = [];
   let closed: Uint8Array | undefined;
   if (closedParens.length > 0) {
-    closed = new Uint8Array(count);
+    closed = new Uint8Array(raw.count);
     for (const k of closedParens) closed[k] = 1;
   }
-  return { tokens: applyLayout(tokens, closed, problems), comments, problems };
+  return { tokens: raw.take(applyLayout(raw, closed, problems)), comments, problems };
 }
 
 // The token types the layout rules look at, by tokenTypeIdx.
@@ -439,40 +505,56 @@ const L_ELSE = T.Else.tokenTypeIdx!;
 const L_SHORTCUT = T.Shortcut.tokenTypeIdx!;
 
 /**
- * The layout rules, applied in place: `raw` becomes the significant tokens.
- * `closed` marks (by index in `raw`) the `(` tokens that a `)` closes before
- * the next brace or the end of the text: only these let a statement run over
- * newlines, an unclosed `(` (a half-typed `conv (8, 3`) must not swallow the
- * lines after it.
+ * The layout rules, applied in place: the first tokens of `raw` become the
+ * significant ones, and their number is returned. `closed` marks (by index in
+ * `raw`) the `(` tokens that a `)` closes before the next brace or the end of
+ * the text: only these let a statement run over newlines, an unclosed `(` (a
+ * half-typed `conv (8, 3`) must not swallow the lines after it.
  */
-function applyLayout(raw: IToken[], closed: Uint8Array | undefined, problems: SyntaxProblem[]): IToken[] {
-  const n = raw.length;
-  let w = 0; // tokens kept: raw[0, w) is the output so far, never past the token read
+function applyLayout(raw: TokenBuffer, closed: Uint8Array | undefined, problems: SyntaxProblem[]): number {
+  const { types, starts, images } = raw;
+  const n = raw.count;
+  let w = 0; // tokens kept: [0, w) is the output so far, never past the token read
+  const keep = (i: number) => {
+    types[w] = types[i];
+    starts[w] = starts[i];
+    images[w] = images[i];
+    w++;
+  };
+  const nestingProblem = (from: number, to: number): SyntaxProblem => ({
+    start: from,
+    end: to,
+    message: `nesting deeper than ${MAX_NESTING} levels of braces and parentheses is not analysed`,
+    code: "nesting-too-deep",
+  });
   let parens = 0;
   let depth = 0;
-  let cut: IToken | undefined; // the token that began an over-deep region
+  let cut = -1; // the index of the token that began an over-deep region
+  let cutStart = 0;
+  let cutType = 0;
   let cutDepth = 0;
   for (let i = 0; i < n; i++) {
-    const tok = raw[i];
-    const type = tok.tokenTypeIdx;
+    const type = types[i];
     const opens = type === L_LBRACE || type === L_LPAREN;
     const closes = type === L_RBRACE || type === L_RPAREN;
-    if (cut !== undefined) {
+    if (cut >= 0) {
       // Inside a region nested too deeply: skip it up to its matching close.
       if (opens) cutDepth++;
       else if (closes && --cutDepth === 0) {
-        problems.push(nestingProblem(cut, tok));
+        problems.push(nestingProblem(cutStart, starts[i] + images[i].length));
         // A cut-out body stays an empty `{ }`, so the statement around it still parses.
-        if (cut.tokenTypeIdx === L_LBRACE && type === L_RBRACE) raw[w++] = tok;
-        cut = undefined;
+        if (cutType === L_LBRACE && type === L_RBRACE) keep(i);
+        cut = -1;
       }
       continue;
     }
     if (opens) {
       if (depth >= MAX_NESTING) {
-        cut = tok;
+        cut = i;
+        cutStart = starts[i];
+        cutType = type;
         cutDepth = 1;
-        if (type === L_LBRACE) raw[w++] = tok;
+        if (type === L_LBRACE) keep(i);
         continue;
       }
       depth++;
@@ -484,27 +566,17 @@ function applyLayout(raw: IToken[], closed: Uint8Array | undefined, problems: Sy
       if (parens > 0) continue;
       // A newline followed (past blank lines) by `else`, `shortcut` or `{` continues the statement.
       let j = i + 1;
-      while (j < n && raw[j].tokenTypeIdx === L_NEWLINE) j++;
-      const next = j < n ? raw[j].tokenTypeIdx : -1;
+      while (j < n && types[j] === L_NEWLINE) j++;
+      const next = j < n ? types[j] : -1;
       if (next === L_ELSE || next === L_SHORTCUT || next === L_LBRACE) {
         i = j - 1;
         continue;
       }
       // Collapse runs of newlines into one terminator.
-      if (w > 0 && raw[w - 1].tokenTypeIdx === L_NEWLINE) continue;
+      if (w > 0 && types[w - 1] === L_NEWLINE) continue;
     }
-    raw[w++] = tok;
+    keep(i);
   }
-  if (cut !== undefined) problems.push(nestingProblem(cut, raw[n - 1]));
-  raw.length = w;
-  return raw;
-}
-
-function nestingProblem(from: IToken, to: IToken): SyntaxProblem {
-  return {
-    start: from.startOffset,
-    end: to.endOffset! + 1,
-    message: `nesting deeper than ${MAX_NESTING} levels of braces and parentheses is not analysed`,
-    code: "nesting-too-deep",
-  };
+  if (cut >= 0) problems.push(nestingProblem(cutStart, starts[n - 1] + images[n - 1].length));
+  return w;
 }

@@ -2,7 +2,8 @@
  * `parse(text)`: text in, AST and syntax problems out. Never throws.
  */
 import { IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
-import { lex } from "./lexer";
+import { lex, Tokens } from "./lexer";
+import * as T from "./tokens";
 import { parser, Read } from "./parser";
 import { childBodies, CnnFile, Statement, SyntaxProblem } from "./ast";
 
@@ -94,6 +95,9 @@ export function parse(text: string): ParseResult {
   return { file, problems, comments };
 }
 
+const NEWLINE = T.Newline.tokenTypeIdx!;
+const SEMICOLON = T.Semicolon.tokenTypeIdx!;
+
 /** Runs the parser over a file's tokens and collects its syntax problems. */
 class Reader {
   /** Where an error at the end of the input is shown: right after the last token. */
@@ -103,15 +107,15 @@ class Reader {
 
   constructor(
     private readonly text: string,
-    private readonly tokens: IToken[],
+    private readonly tokens: Tokens,
     private readonly problems: SyntaxProblem[],
   ) {
     // An error at the end of the file (a missing `}`) sits right after the last token, where the
     // fix goes, rather than after trailing comments and blank lines.
     let eof = text.length;
-    for (let i = tokens.length - 1; i >= 0; i--) {
-      if (tokens[i].tokenType.name !== "Newline") {
-        eof = tokens[i].endOffset! + 1;
+    for (let i = tokens.count - 1; i >= 0; i--) {
+      if (tokens.types[i] !== NEWLINE) {
+        eof = tokens.end(i);
         break;
       }
     }
@@ -122,8 +126,8 @@ class Reader {
     this.cuts = problems
       .filter((p) => p.code === "nesting-too-deep")
       .map((p) => {
-        while (ti < tokens.length && !(tokens[ti].startOffset >= p.end && (tokens[ti].tokenType.name === "Newline" || tokens[ti].tokenType.name === "Semicolon"))) ti++;
-        return { start: p.start, end: ti < tokens.length ? tokens[ti].startOffset : eof };
+        while (ti < tokens.count && !(tokens.starts[ti] >= p.end && (tokens.types[ti] === NEWLINE || tokens.types[ti] === SEMICOLON))) ti++;
+        return { start: p.start, end: ti < tokens.count ? tokens.starts[ti] : eof };
       });
   }
 

@@ -10,16 +10,22 @@
  * Chevrotain attaches a partial node to its parent in a syntax tree. A
  * 10,000-line model parses two to three times faster this way than through a CST.
  *
+ * The tokens come as columns (see `Tokens`): the parser reads them through
+ * LA and LA_FAST, which Chevrotain lets a parser override for lazy lexing, and
+ * makes each token object as it reaches it.
+ *
  * One instance is built once and reused; `readFile` runs one parse. It hooks
  * into four of Chevrotain's internal methods (consumeInternal, invokeRuleCatch,
- * SAVE_ERROR, findReSyncTokenType) and reads RULE_STACK_IDX, so package.json
- * pins Chevrotain's exact version: an upgrade is a change to check here.
+ * SAVE_ERROR, findReSyncTokenType), reads RULE_STACK_IDX and currIdx and sets
+ * tokVectorLength, so package.json pins Chevrotain's exact version: an upgrade
+ * is a change to check here.
  */
-import { EmbeddedActionsParser, EOF, IOrAlt, IRecognitionException, IToken, tokenMatcher, TokenType } from "chevrotain";
+import { createTokenInstance, EmbeddedActionsParser, EOF, IOrAlt, IRecognitionException, IToken, tokenMatcher, TokenType } from "chevrotain";
 import * as T from "./tokens";
 import * as A from "./ast";
 import { arrange, describeExpr, ExprItem } from "./precedence";
 import { LAYER_NAMES } from "../layers/layer-table";
+import type { Tokens } from "./lexer";
 
 /** Binary operators, all read at one level; precedence is applied by `arrange`. */
 const BINARY_OPS: TokenType[] = [T.Or, T.And, T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.Plus, T.Minus, T.Star, T.Slash, T.Percent];
@@ -48,6 +54,11 @@ export interface Read {
   /** Set when the parse gave up on the rest of the text (MAX_SYNTAX_ERRORS); what was read before stays. */
   gaveUp?: string;
 }
+
+/** What LA gives past the last token, as Chevrotain's own end-of-input token. */
+const END_OF_INPUT = createTokenInstance(EOF, "", NaN, NaN, NaN, NaN, NaN, NaN);
+/** Token objects made recently, by index modulo their number: LA asks for the same few tokens many times. */
+const RECENT = 8;
 
 /** A token the parser really read (error recovery inserts tokens with no position). */
 const real = (t: IToken | undefined): t is IToken => t !== undefined && t.startOffset === t.startOffset;
@@ -142,7 +153,7 @@ class StatementFrame {
   shortcut?: IToken;
   branchOpen?: IToken;
   branches?: { tok?: IToken; body: BodyFrame }[];
-  bodies: BodyFrame[] = [];
+  bodies?: BodyFrame[];
   args?: A.Argument[];
   /** Arguments written, with or without text (recovery makes empty ones). */
   written = 0;
@@ -181,6 +192,10 @@ class CnnParser extends EmbeddedActionsParser {
   private lastEnd = 0;
   /** Where syntax problems found while building go (set by `read`). */
   private problems: A.SyntaxProblem[] = [];
+  /** The tokens being read, and the objects made for the last few. */
+  private tokens?: Tokens;
+  private readonly recentIdx = new Int32Array(RECENT);
+  private readonly recent: IToken[] = new Array<IToken>(RECENT).fill(END_OF_INPUT);
 
   // Alternatives of each OR, built once: an array literal in a rule body would be
   // rebuilt, closures and all, on every call (Chevrotain's performance guide).
@@ -202,13 +217,17 @@ class CnnParser extends EmbeddedActionsParser {
   }
 
   /** Reads a whole file. See `Read` for what comes back besides the definitions. */
-  readFile(tokens: IToken[], problems: A.SyntaxProblem[]): Read & { file: A.CnnFile } {
+  readFile(tokens: Tokens, problems: A.SyntaxProblem[]): Read & { file: A.CnnFile } {
     const file: A.CnnFile = { models: [], blocks: [], statements: [] };
     return { file, ...this.read(tokens, problems, () => this.file(file)) };
   }
 
-  private read(tokens: IToken[], problems: A.SyntaxProblem[], rule: () => void): Read {
-    this.input = tokens;
+  private read(tokens: Tokens, problems: A.SyntaxProblem[], rule: () => void): Read {
+    // Chevrotain's input is an empty array (its bounds-free LA pads it with end tokens); LA reads `tokens`.
+    this.input = [];
+    (this as unknown as { tokVectorLength: number }).tokVectorLength = tokens.count;
+    this.tokens = tokens;
+    this.recentIdx.fill(-1);
     this.problems = problems;
     this.lastEnd = 0;
     let gaveUp: string | undefined;
@@ -225,6 +244,8 @@ class CnnParser extends EmbeddedActionsParser {
       this.problems = [];
       // The parser keeps its input until the next parse: let go of these tokens now, whatever happened.
       this.input = [];
+      this.tokens = undefined;
+      this.recent.fill(END_OF_INPUT);
     }
     return { errors, gaveUp };
   }
@@ -266,6 +287,27 @@ class CnnParser extends EmbeddedActionsParser {
     // A rule that read no token (recovery made it up) has no position: NOWHERE, and `read` false.
     if (start === UNREAD) finisher(this.frames[d] as never, NOWHERE, NOWHERE, false);
     else finisher(this.frames[d] as never, start, this.lastEnd, true);
+  }
+
+  /** The token `k` places ahead (`k` ≥ 1) or the one just read (`k` = 0). */
+  override LA(k: number): IToken {
+    return this.tokenAt((this as unknown as { currIdx: number }).currIdx + k);
+  }
+
+  override LA_FAST(k: number): IToken {
+    return this.tokenAt((this as unknown as { currIdx: number }).currIdx + k);
+  }
+
+  /** Token `i` of the input as an object, made on first request; END_OF_INPUT outside the input. */
+  private tokenAt(i: number): IToken {
+    const slot = i & (RECENT - 1);
+    if (this.recentIdx[slot] === i) return this.recent[slot];
+    const tokens = this.tokens;
+    if (tokens === undefined || i < 0 || i >= tokens.count) return END_OF_INPUT;
+    const t = tokens.at(i);
+    this.recentIdx[slot] = i;
+    this.recent[slot] = t;
+    return t;
   }
 
   /** Every token read passes here: it starts the span of each rule on the stack that has none yet. */
@@ -337,17 +379,19 @@ class CnnParser extends EmbeddedActionsParser {
   /** A file: `model` and `block` definitions separated by blank lines. */
   file = this.RULE("file", (out: A.CnnFile) => {
     this.enter(out ?? { models: [], blocks: [], statements: [] });
-    this.MANY(() => {
-      this.OR(
-        (this.fileAlts ??= [
-          { ALT: () => this.SUBRULE(this.modelDecl) },
-          { ALT: () => this.SUBRULE(this.blockDecl) },
-          { ALT: () => this.CONSUME(T.Newline) },
-          { ALT: () => this.CONSUME(T.Semicolon) },
-        ]),
-      );
-    });
+    this.MANY(this.definition);
   });
+
+  private readonly definition = () => {
+    this.OR(
+      (this.fileAlts ??= [
+        { ALT: () => this.SUBRULE(this.modelDecl) },
+        { ALT: () => this.SUBRULE(this.blockDecl) },
+        { ALT: () => this.CONSUME(T.Newline) },
+        { ALT: () => this.CONSUME(T.Semicolon) },
+      ]),
+    );
+  };
 
   modelDecl = this.RULE("modelDecl", () => {
     const f = this.enter(new DeclFrame(), (f, start, end) => {
@@ -414,19 +458,22 @@ class CnnParser extends EmbeddedActionsParser {
     });
     const open = this.CONSUME(T.LBrace);
     if (real(open)) f.openEnd = open.endOffset! + 1;
-    this.MANY(() => {
-      this.OR(
-        (this.bodyAlts ??= [
-          { ALT: () => this.terminator(T.Newline) },
-          { ALT: () => this.terminator(T.Semicolon) },
-          { ALT: () => this.SUBRULE(this.statement) },
-        ]),
-      );
-    });
+    this.MANY(this.bodyItem);
     const close = this.CONSUME(T.RBrace);
     if (real(close)) f.closeEnd = close.endOffset! + 1;
     this.finish();
   });
+
+  /** A statement or a terminator in a body. */
+  private readonly bodyItem = () => {
+    this.OR(
+      (this.bodyAlts ??= [
+        { ALT: () => this.terminator(T.Newline) },
+        { ALT: () => this.terminator(T.Semicolon) },
+        { ALT: () => this.SUBRULE(this.statement) },
+      ]),
+    );
+  };
 
   private endStatement = (f: StatementFrame, start: number, end: number): void => {
     const st = this.buildStatement(f, start, end);
@@ -434,15 +481,8 @@ class CnnParser extends EmbeddedActionsParser {
   };
 
   statement = this.RULE("statement", () => {
-    const f = this.enter(new StatementFrame(), this.endStatement);
-    this.OPTION({
-      GATE: () => this.LA(2).tokenType === T.Colon,
-      DEF: () => {
-        const label = this.CONSUME(T.Identifier);
-        if (real(label)) f.label = label;
-        this.CONSUME(T.Colon);
-      },
-    });
+    this.enter(new StatementFrame(), this.endStatement);
+    this.OPTION(this.label);
     this.OR(
       // Layers and calls first: Chevrotain tries the alternatives of an OR with a gate in order.
       (this.statementAlts ??= [
@@ -466,6 +506,13 @@ class CnnParser extends EmbeddedActionsParser {
     );
     this.finish();
   });
+
+  /** `name:` before a statement. */
+  private readonly label = () => {
+    const label = this.CONSUME(T.Identifier);
+    if (real(label)) this.statementFrame().label = label;
+    this.CONSUME(T.Colon);
+  };
 
   /**
    * The rules of the statement kinds share their statement's frame: they say
@@ -536,7 +583,7 @@ class CnnParser extends EmbeddedActionsParser {
   /** A body of the statement `f`, in the order they are written. */
   private newBody(f: StatementFrame): BodyFrame {
     const b = new BodyFrame(this.problems);
-    f.bodies.push(b);
+    (f.bodies ??= []).push(b);
     return b;
   }
 
@@ -668,22 +715,25 @@ class CnnParser extends EmbeddedActionsParser {
   /** `key=` and an expression, read inline (operands and operators) to spare a rule call per argument. */
   argument = this.RULE("argument", () => {
     const f = this.enter(new ArgumentFrame(), this.endArgument);
-    this.OPTION({
-      GATE: () => this.LA(2).tokenType === T.Equals,
-      DEF: () => {
-        const key = this.CONSUME(T.Identifier);
-        if (real(key)) f.key = key;
-        this.CONSUME(T.Equals);
-      },
-    });
+    this.OPTION(this.argumentKey);
     f.operands = true;
     this.SUBRULE(this.operand);
-    this.MANY(() => {
-      this.OR((this.opAlts ??= BINARY_OPS.map((t) => ({ ALT: () => this.binaryOp(this.CONSUME(t)) }))));
-      this.SUBRULE2(this.operand);
-    });
+    this.MANY(this.moreOperands);
     this.finish();
   });
+
+  /** `key=` before an argument's value. */
+  private readonly argumentKey = () => {
+    const key = this.CONSUME(T.Identifier);
+    if (real(key) && !this.RECORDING_PHASE) this.current<ArgumentFrame>().key = key;
+    this.CONSUME(T.Equals);
+  };
+
+  /** A binary operator and the operand after it, in an argument or an expression. */
+  private readonly moreOperands = () => {
+    this.OR((this.opAlts ??= BINARY_OPS.map((t) => ({ ALT: () => this.binaryOp(this.CONSUME(t)) }))));
+    this.SUBRULE2(this.operand);
+  };
 
   private binaryOp(t: IToken): void {
     if (!this.RECORDING_PHASE) this.current<ItemsFrame>().push({ op: (real(t) ? t.image : "+") as A.BinaryOp });
@@ -696,10 +746,7 @@ class CnnParser extends EmbeddedActionsParser {
   expression = this.RULE("expression", (done: (e: A.Expr) => void) => {
     this.enter(new ExprFrame(done), this.endExpression);
     this.SUBRULE(this.operand);
-    this.MANY(() => {
-      this.OR((this.opAlts ??= BINARY_OPS.map((t) => ({ ALT: () => this.binaryOp(this.CONSUME(t)) }))));
-      this.SUBRULE2(this.operand);
-    });
+    this.MANY(this.moreOperands);
     this.finish();
   });
 
@@ -710,9 +757,7 @@ class CnnParser extends EmbeddedActionsParser {
   /** Prefix operators (`-`, `not`) and one atom. */
   operand = this.RULE("operand", () => {
     this.enter(new OperandFrame(), this.endOperand);
-    this.MANY(() => {
-      this.OR((this.prefixAlts ??= [{ ALT: () => this.prefix(this.CONSUME(T.Minus)) }, { ALT: () => this.prefix(this.CONSUME(T.Not)) }]));
-    });
+    this.MANY(this.prefixOp);
     this.OR2(
       (this.atomAlts ??= [
         { ALT: () => this.atom(this.CONSUME(T.NumberLiteral)) },
@@ -725,14 +770,7 @@ class CnnParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             this.atom(this.CONSUME(T.Identifier));
-            this.OPTION(() => {
-              this.CONSUME2(T.LParen);
-              const g = this.RECORDING_PHASE ? new OperandFrame() : this.current<OperandFrame>();
-              g.callOpen = true;
-              const args: A.Expr[] = (g.exprs = []);
-              this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { ARGS: [(e: A.Expr) => args.push(e)] }) });
-              this.CONSUME2(T.RParen);
-            });
+            this.OPTION(this.callArguments);
           },
         },
         {
@@ -749,6 +787,20 @@ class CnnParser extends EmbeddedActionsParser {
     );
     this.finish();
   });
+
+  private readonly prefixOp = () => {
+    this.OR((this.prefixAlts ??= [{ ALT: () => this.prefix(this.CONSUME(T.Minus)) }, { ALT: () => this.prefix(this.CONSUME(T.Not)) }]));
+  };
+
+  /** `(values)` after a name: a function call such as `max(a, b)`. */
+  private readonly callArguments = () => {
+    this.CONSUME2(T.LParen);
+    const g = this.RECORDING_PHASE ? new OperandFrame() : this.current<OperandFrame>();
+    g.callOpen = true;
+    const args: A.Expr[] = (g.exprs = []);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { ARGS: [(e: A.Expr) => args.push(e)] }) });
+    this.CONSUME2(T.RParen);
+  };
 
   private endOperand = (f: OperandFrame, start: number, end: number): void => {
     this.caller<ItemsFrame>().atom(primary(f, start, end));
@@ -783,9 +835,9 @@ class CnnParser extends EmbeddedActionsParser {
       case "let":
         return { kind: "let", name: f.name?.image, nameSpan: f.name ? tokenSpan(f.name) : undefined, value: f.expr, label, start, end, headerEnd: end };
       case "repeat":
-        return { kind: "repeat", count: f.expr, body: f.bodies[0]?.stmts ?? [], label, start, end, headerEnd: openEnd(f.bodies[0], end) };
+        return { kind: "repeat", count: f.expr, body: f.bodies?.[0]?.stmts ?? [], label, start, end, headerEnd: openEnd(f.bodies?.[0], end) };
       case "residual": {
-        const [main, shortcut] = f.bodies;
+        const [main, shortcut] = f.bodies ?? [];
         return {
           kind: "residual",
           main: main?.stmts ?? [],
@@ -810,7 +862,7 @@ class CnnParser extends EmbeddedActionsParser {
       }
       case "scale":
       case "aux":
-        return { kind: f.kind, body: f.bodies[0]?.stmts ?? [], label, start, end, headerEnd: openEnd(f.bodies[0], end) };
+        return { kind: f.kind, body: f.bodies?.[0]?.stmts ?? [], label, start, end, headerEnd: openEnd(f.bodies?.[0], end) };
       case "if": {
         const top = f.ifFrame;
         return { kind: "if", clauses: ifClauses(top), label, start, end, headerEnd: openEnd(top?.body, end) };
@@ -828,7 +880,7 @@ class CnnParser extends EmbeddedActionsParser {
     const st: A.LayerStatement = { kind: "layer", name: word(name.image), nameSpan, args, label, start, end, headerEnd: end };
     // A dangling comma or a `key=` without a value leaves the layer half-typed (`conv 8,, 3` is still whole).
     if ((f.written > 0 && f.lastWrittenEmpty) || args.some((a) => a.value.kind === "missing")) st.incomplete = true;
-    const body = f.bodies[0];
+    const body = f.bodies?.[0];
     if (body) {
       st.bodySpan = { start: body.start, end: body.end };
       // An unknown name with a body is reported by the evaluator, with keywords as suggestions.
