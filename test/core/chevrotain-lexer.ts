@@ -7,6 +7,7 @@
 import { IToken, Lexer } from "chevrotain";
 import * as T from "../../server/src/core/syntax/tokens";
 import { SyntaxProblem } from "../../server/src/core/syntax/ast";
+import { LAYER_NAMES } from "../../server/src/core/layers/layer-table";
 import { MAX_CHARACTER_PROBLEMS, MAX_NESTING } from "../../server/src/core/syntax/lexer";
 
 const lexer = new Lexer(T.ALL_TOKENS, {
@@ -148,6 +149,13 @@ function applyLayout(raw: IToken[], problems: SyntaxProblem[]): IToken[] {
       message: `nesting deeper than ${MAX_NESTING} levels of braces and parentheses is not analysed`,
       code: "nesting-too-deep",
     });
+  }
+  // Names followed by `(` that are not layer kinds are block calls or functions.
+  for (let i = 0; i + 1 < out.length; i++) {
+    if (out[i].tokenType === T.Identifier && out[i + 1].tokenType === T.LParen && !LAYER_NAMES.has(out[i].image)) {
+      out[i].tokenType = T.CallName;
+      out[i].tokenTypeIdx = T.CallName.tokenTypeIdx!;
+    }
   }
   return out;
 }

@@ -18,6 +18,7 @@
 import type { IToken, TokenType } from "chevrotain";
 import * as T from "./tokens";
 import { SyntaxProblem } from "./ast";
+import { LAYER_NAMES } from "../layers/layer-table";
 
 /** The deepest nesting of `{ }` and `( )` the parser is asked to handle. */
 export const MAX_NESTING = 64;
@@ -492,7 +493,20 @@ export function lex(text: string): LexResult {
     closed = new Uint8Array(raw.count);
     for (const k of closedParens) closed[k] = 1;
   }
-  return { tokens: raw.take(applyLayout(raw, closed, problems)), comments, problems };
+  const count = applyLayout(raw, closed, problems);
+  markCallNames(raw, count);
+  return { tokens: raw.take(count), comments, problems };
+}
+
+const L_IDENTIFIER = T.Identifier.tokenTypeIdx!;
+const L_CALL_NAME = T.CallName.tokenTypeIdx!;
+
+/** Marks the names followed by `(` that are not layer kinds as CallNames (see tokens.ts). */
+function markCallNames(raw: TokenBuffer, count: number): void {
+  const { types, images } = raw;
+  for (let i = 0; i + 1 < count; i++) {
+    if (types[i] === L_IDENTIFIER && types[i + 1] === L_LPAREN && !LAYER_NAMES.has(images[i])) types[i] = L_CALL_NAME;
+  }
 }
 
 // The token types the layout rules look at, by tokenTypeIdx.

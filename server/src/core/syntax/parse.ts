@@ -16,6 +16,7 @@ export interface ParseResult {
 
 const TOKEN_WORDS: Record<string, string> = {
   Identifier: "a name",
+  CallName: "a name",
   Number: "a number",
   Suffixed: "a number",
   ByteSize: "a byte size",

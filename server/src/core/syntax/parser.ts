@@ -484,13 +484,9 @@ class CnnParser extends EmbeddedActionsParser {
     this.enter(new StatementFrame(), this.endStatement);
     this.OPTION(this.label);
     this.OR(
-      // Layers and calls first: Chevrotain tries the alternatives of an OR with a gate in order.
+      // A block call before a layer: its CallName is an Identifier too, and the first alternative that fits is taken.
       (this.statementAlts ??= [
-        {
-          // `name(` is a block call unless `name` is a layer kind (`dense (n * 2)` is a layer).
-          GATE: () => this.LA(2).tokenType === T.LParen && !LAYER_NAMES.has(this.LA(1).image),
-          ALT: () => this.SUBRULE(this.callStmt),
-        },
+        { ALT: () => this.SUBRULE(this.callStmt) },
         { ALT: () => this.SUBRULE(this.layerStmt) },
         { ALT: () => this.SUBRULE(this.inputStmt) },
         { ALT: () => this.SUBRULE(this.dtypeStmt) },
@@ -674,28 +670,35 @@ class CnnParser extends EmbeddedActionsParser {
 
   callStmt = this.RULE("callStmt", () => {
     const f = this.kind("call");
-    this.name(f, this.CONSUME(T.Identifier));
+    this.name(f, this.CONSUME(T.CallName));
     this.CONSUME(T.LParen);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.argument) });
+    this.MANY_SEP(this.argumentList);
     this.CONSUME(T.RParen);
   });
+
+  /** Arguments separated by commas, of a layer or a block call. */
+  private readonly argumentList = { SEP: T.Comma, DEF: () => this.SUBRULE(this.argument) };
 
   layerStmt = this.RULE("layerStmt", () => {
     const f = this.kind("layer");
     this.name(f, this.CONSUME(T.Identifier));
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.argument) });
-    // A layer takes no body, but a misspelt `repaet 2 { ... }` has one: reading it keeps the braces balanced.
-    // Its statements are not analysed, so what is wrong inside it beyond syntax errors is not reported.
-    this.OPTION(() => {
-      const problems = this.problems;
-      this.problems = [];
-      try {
-        this.bracedBodyInto(this.newBody(this.statementFrame()), 1);
-      } finally {
-        this.problems = problems;
-      }
-    });
+    this.MANY_SEP(this.argumentList);
+    this.OPTION(this.layerBody);
   });
+
+  /**
+   * A layer takes no body, but a misspelt `repaet 2 { ... }` has one: reading it keeps the braces balanced.
+   * Its statements are not analysed, so what is wrong inside it beyond syntax errors is not reported.
+   */
+  private readonly layerBody = () => {
+    const problems = this.problems;
+    this.problems = [];
+    try {
+      this.bracedBodyInto(this.newBody(this.statementFrame()), 1);
+    } finally {
+      this.problems = problems;
+    }
+  };
 
   private endArgument = (f: ArgumentFrame, start: number, end: number, read: boolean): void => {
     const statement = this.caller<StatementFrame>();
@@ -951,6 +954,7 @@ function primary(f: OperandFrame, start: number, end: number): A.Expr {
       case T.InChannels:
         return { kind: "inChannels", start, end };
       case T.Identifier:
+      case T.CallName:
         if (f.callOpen) return { kind: "call", name: t.image, nameSpan: tokenSpan(t), args: f.exprs ?? [], start, end };
         return { kind: "name", name: word(t.image), start: t.startOffset, end: t.endOffset! + 1 };
     }

@@ -9,6 +9,15 @@ import { createToken, Lexer, TokenType } from "chevrotain";
 /** Identifiers: `[A-Za-z_][A-Za-z0-9_]*`, case-sensitive. */
 export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 
+/**
+ * A name followed by `(` that is not a layer kind: a block call (`stage(64, 2)`)
+ * or a function (`max(a, b)`). The lexer marks these (see `markCallNames`); a
+ * CallName is a kind of Identifier, read wherever a name is, and the statement
+ * rule tells a block call from a layer by it (`dense (n * 2)` is a layer)
+ * without a gate.
+ */
+export const CallName = createToken({ name: "CallName", pattern: Lexer.NA, categories: [Identifier] });
+
 function keyword(word: string): TokenType {
   return createToken({ name: word[0].toUpperCase() + word.slice(1), pattern: new RegExp(word), longer_alt: Identifier });
 }
@@ -85,7 +94,7 @@ export const ALL_TOKENS: TokenType[] = [
   Tuple, ByteSize, Suffixed, NumberLiteral,
   Model, Block, Input, Dtype, Batch, Budget, Repeat, Residual, Shortcut, Add, Concat, Branch,
   Scale, Aux, If, Else, Let, And, Or, Not, True, False, InChannels,
-  Identifier,
+  Identifier, CallName,
   LBrace, RBrace, LParen, RParen, Comma, Colon, Semicolon,
   EqEq, NotEq, LessEq, GreaterEq, Less, Greater, Equals, Plus, Minus, Star, Slash, Percent,
 ];
