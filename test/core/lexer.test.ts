@@ -176,3 +176,26 @@ describe("lexer: the same as Chevrotain's on random text", () => {
     });
   }
 });
+
+describe("lexer: block calls", () => {
+  it("marks a name before '(' as a CallName unless it is a layer kind", () => {
+    const types = (text: string) =>
+      lex(text)
+        .tokens.toArray()
+        .filter((t) => t.tokenType === T.Identifier || t.tokenType === T.CallName)
+        .map((t) => `${t.image}:${t.tokenType.name}`);
+    assert.deepEqual(types("stage(64, 2)\ndense (n * 2)\nconv(8)\nlet y = max(a, b)\nx: stage (1)\nrelu"), [
+      "stage:CallName",
+      "dense:Identifier",
+      "n:Identifier",
+      "conv:Identifier",
+      "y:Identifier",
+      "max:CallName",
+      "a:Identifier",
+      "b:Identifier",
+      "x:Identifier",
+      "stage:CallName",
+      "relu:Identifier",
+    ]);
+  });
+});
