@@ -30,16 +30,9 @@ export function nextField(f: Field, window: Window, input: Shape): Field {
   switch (window.kind) {
     case "none":
       return f;
-    case "sliding": {
+    case "sliding":
       if (window.kernel.length !== f.rf.length) return f;
-      const rf = new Array<number>(f.rf.length);
-      const jump = new Array<number>(f.rf.length);
-      for (let i = 0; i < rf.length; i++) {
-        rf[i] = f.rf[i] + window.dilation[i] * (window.kernel[i] - 1) * f.jump[i];
-        jump[i] = f.jump[i] * window.stride[i];
-      }
-      return sharing(f, rf, jump);
-    }
+      return slid(f, window);
     case "transposed":
       if (window.kernel.length !== f.rf.length) return f;
       return sharing(
@@ -57,6 +50,31 @@ export function nextField(f: Field, window: Window, input: Shape): Field {
       return { rf: f.rf.map((r, i) => r + (sizes[i] - 1) * f.jump[i]), jump: f.jump.map((j, i) => j * sizes[i]) };
     }
   }
+}
+
+/** The field after a sliding window: arrays are made only for what changes, as most layers leave the stride alone and 1×1 windows the receptive field. */
+function slid(f: Field, window: Window & { kind: "sliding" }): Field {
+  const n = f.rf.length;
+  const rfAt = (i: number) => f.rf[i] + window.dilation[i] * (window.kernel[i] - 1) * f.jump[i];
+  const jumpAt = (i: number) => f.jump[i] * window.stride[i];
+  let sameRf = true;
+  let sameJump = true;
+  for (let i = 0; i < n; i++) {
+    if (rfAt(i) !== f.rf[i]) sameRf = false;
+    if (jumpAt(i) !== f.jump[i]) sameJump = false;
+  }
+  if (sameRf && sameJump) return f;
+  let rf = f.rf;
+  let jump = f.jump;
+  if (!sameRf) {
+    rf = new Array<number>(n);
+    for (let i = 0; i < n; i++) rf[i] = rfAt(i);
+  }
+  if (!sameJump) {
+    jump = new Array<number>(n);
+    for (let i = 0; i < n; i++) jump[i] = jumpAt(i);
+  }
+  return { rf, jump };
 }
 
 /**
