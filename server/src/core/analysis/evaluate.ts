@@ -191,10 +191,17 @@ class Run implements Totals {
   missingInputReported = false;
   truncated = false;
   hasErrors = false;
-  /** The occurrences (run indices) of the model-level statements, and the activation peak right after each: where is a budget first broken? */
-  top: number[] = [];
-  peakAfterTop: number[] = [];
-  constructor(readonly model: ModelAnalysis) {}
+  /**
+   * The occurrences (run indices) of the model-level statements, and the activation peak right after each: where is a
+   * budget first broken? Each statement runs at most once, so there is room for all from the start.
+   */
+  readonly top: Int32Array;
+  readonly peakAfterTop: Float64Array;
+  topCount = 0;
+  constructor(readonly model: ModelAnalysis) {
+    this.top = new Int32Array(model.decl.body.length);
+    this.peakAfterTop = new Float64Array(model.decl.body.length);
+  }
 }
 
 /** The context of a statement that receives a tensor of `shape`: `in_channels` is worked out only when an expression reads it. */
@@ -551,7 +558,8 @@ class Evaluator {
         const occ = this.occurrences.at(run.top[k]);
         return valueAt(occ.runningParams, occ.runningMacs, run.peakAfterTop[k]);
       };
-      const i = run.top.findIndex((_, k) => breaks(valueAfter(k)));
+      let i = -1;
+      for (let k = 0; k < run.topCount && i < 0; k++) if (breaks(valueAfter(k))) i = k;
       result.crossing = i >= 0 ? this.occurrences.at(run.top[i]).stmt : undefined;
       const over = value - limit;
       const pct = limit > 0 ? ` (${((100 * over) / limit).toFixed(1)}% over)` : "";
@@ -638,8 +646,8 @@ class Evaluator {
     }
     this.occurrences.end(occ, y.shape, run, multipliedPasses);
     if (frame.top) {
-      run.top.push(occ);
-      run.peakAfterTop.push(run.peak);
+      run.top[run.topCount] = occ;
+      run.peakAfterTop[run.topCount++] = run.peak;
     }
     return y;
   }
