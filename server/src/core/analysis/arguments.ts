@@ -87,7 +87,7 @@ export function matchArguments(
     const arg = written[w];
     if (arg.name === undefined) {
       if (next >= positional.length) {
-        const names = positional.map((i) => specs[i].name).join(", ");
+        const names = namesAt(specs, positional);
         report(arg, "extra-argument", `${what} takes ${positional.length} positional argument${positional.length === 1 ? "" : "s"}${names ? ` (${names})` : ""}, but this is argument ${next + 1}`);
         next++;
         continue;
@@ -121,6 +121,11 @@ export function matchArguments(
     report(stmtSpan, "missing-argument", `${what} needs ${missing.length === 1 ? "argument" : "arguments"} ${missing.map((m) => `'${m}'`).join(" and ")}, missing here`);
   }
   return bound;
+}
+
+/** The names of the specs at `indices`, for messages. (Apart from matchArguments, whose every call a closure over `specs` would cost a context.) */
+function namesAt(specs: readonly { name: string }[], indices: readonly number[]): string {
+  return indices.map((i) => specs[i].name).join(", ");
 }
 
 /** Binds `arg` to spec `i`, and to any other spec of the same name. */

@@ -294,7 +294,12 @@ class Evaluator {
 
   /** `report` for the argument checks, in `frame`. */
   private reporter(frame: Frame): Report {
-    return (frame.reporter ??= (span, code, message) => this.report(span, code, message, frame));
+    return (frame.reporter ??= this.reportIn(frame));
+  }
+
+  /** A Report for `frame`. The closure is made here rather than in `reporter`, where it would cost every call a context. */
+  private reportIn(frame: Frame): Report {
+    return (span, code, message) => this.report(span, code, message, frame);
   }
 
   private push(d: Diagnostic): void {

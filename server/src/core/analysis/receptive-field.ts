@@ -12,6 +12,8 @@
  */
 import { Shape, Window } from "../layers/layer-table";
 
+type SlidingWindow = Window & { kind: "sliding" };
+
 export interface Field {
   /** Receptive field per spatial dimension of the model input. */
   rf: number[];
@@ -27,6 +29,7 @@ export function inputField(shape: Shape): Field {
 
 /** The field after a layer with `window`, given its input shape. */
 export function nextField(f: Field, window: Window, input: Shape): Field {
+  // One function per kind of window: closures over `f` and `window` here would cost every call a context.
   switch (window.kind) {
     case "none":
       return f;
@@ -35,46 +38,60 @@ export function nextField(f: Field, window: Window, input: Shape): Field {
       return slid(f, window);
     case "transposed":
       if (window.kernel.length !== f.rf.length) return f;
-      return sharing(
-        f,
-        f.rf.map((r, i) => r + (Math.ceil((window.dilation[i] * (window.kernel[i] - 1) + 1) / window.stride[i]) - 1) * f.jump[i]),
-        f.jump.map((j, i) => j / window.stride[i]),
-      );
+      return transposed(f, window);
     case "resize":
       if (window.factor.length !== f.jump.length) return f;
-      return sharing(f, f.rf, f.jump.map((j, i) => j / window.factor[i]));
-    case "whole": {
+      return resized(f, window);
+    case "whole":
       // A flat input already covers everything it can see.
       if (input.length <= 1 || input.length - 1 !== f.rf.length) return f;
-      const sizes = input.slice(1);
-      return { rf: f.rf.map((r, i) => r + (sizes[i] - 1) * f.jump[i]), jump: f.jump.map((j, i) => j * sizes[i]) };
-    }
+      return whole(f, input);
   }
 }
 
+/** The receptive field in dimension `i` after a sliding window. */
+function slidRf(f: Field, w: SlidingWindow, i: number): number {
+  return f.rf[i] + w.dilation[i] * (w.kernel[i] - 1) * f.jump[i];
+}
+
 /** The field after a sliding window: arrays are made only for what changes, as most layers leave the stride alone and 1×1 windows the receptive field. */
-function slid(f: Field, window: Window & { kind: "sliding" }): Field {
+function slid(f: Field, w: SlidingWindow): Field {
   const n = f.rf.length;
-  const rfAt = (i: number) => f.rf[i] + window.dilation[i] * (window.kernel[i] - 1) * f.jump[i];
-  const jumpAt = (i: number) => f.jump[i] * window.stride[i];
   let sameRf = true;
   let sameJump = true;
   for (let i = 0; i < n; i++) {
-    if (rfAt(i) !== f.rf[i]) sameRf = false;
-    if (jumpAt(i) !== f.jump[i]) sameJump = false;
+    if (slidRf(f, w, i) !== f.rf[i]) sameRf = false;
+    if (f.jump[i] * w.stride[i] !== f.jump[i]) sameJump = false;
   }
   if (sameRf && sameJump) return f;
   let rf = f.rf;
   let jump = f.jump;
   if (!sameRf) {
     rf = new Array<number>(n);
-    for (let i = 0; i < n; i++) rf[i] = rfAt(i);
+    for (let i = 0; i < n; i++) rf[i] = slidRf(f, w, i);
   }
   if (!sameJump) {
     jump = new Array<number>(n);
-    for (let i = 0; i < n; i++) jump[i] = jumpAt(i);
+    for (let i = 0; i < n; i++) jump[i] = f.jump[i] * w.stride[i];
   }
   return { rf, jump };
+}
+
+function transposed(f: Field, w: Window & { kind: "transposed" }): Field {
+  return sharing(
+    f,
+    f.rf.map((r, i) => r + (Math.ceil((w.dilation[i] * (w.kernel[i] - 1) + 1) / w.stride[i]) - 1) * f.jump[i]),
+    f.jump.map((j, i) => j / w.stride[i]),
+  );
+}
+
+function resized(f: Field, w: Window & { kind: "resize" }): Field {
+  return sharing(f, f.rf, f.jump.map((j, i) => j / w.factor[i]));
+}
+
+function whole(f: Field, input: Shape): Field {
+  const sizes = input.slice(1);
+  return { rf: f.rf.map((r, i) => r + (sizes[i] - 1) * f.jump[i]), jump: f.jump.map((j, i) => j * sizes[i]) };
 }
 
 /**

@@ -246,14 +246,17 @@ function slide(
     ctx.explain?.shape.push(slidingFormula(n, k, s, p, d, !!opts.ceil, o));
     output[i + 1] = o;
   }
-  if (!fits) {
-    const effective = kernel.map((k, i) => dilation[i] * (k - 1) + 1);
-    const dil = dilation.some((d) => d !== 1) ? ` (dilation ${x(dilation)}, effective ${x(effective)})` : "";
-    // A uniform padding reads as one number, as it is usually written: "with padding 0".
-    const padText = pad.every((p) => p === pad[0]) ? String(pad[0]) : x(pad);
-    throw new LayerError(`${what} ${x(kernel)}${dil} with padding ${padText} does not fit the ${x(spatial(input))} input`, "size-too-small", "kernel");
-  }
+  if (!fits) throw doesNotFit(what, kernel, dilation, pad, input);
   return { output, kernel, stride, dilation };
+}
+
+/** The error for a window that does not fit its input. (Apart from `slide`, whose every call its closures would cost a context.) */
+function doesNotFit(what: string, kernel: number[], dilation: number[], pad: number[], input: Shape): LayerError {
+  const effective = kernel.map((k, i) => dilation[i] * (k - 1) + 1);
+  const dil = dilation.some((d) => d !== 1) ? ` (dilation ${x(dilation)}, effective ${x(effective)})` : "";
+  // A uniform padding reads as one number, as it is usually written: "with padding 0".
+  const padText = pad.every((p) => p === pad[0]) ? String(pad[0]) : x(pad);
+  return new LayerError(`${what} ${x(kernel)}${dil} with padding ${padText} does not fit the ${x(spatial(input))} input`, "size-too-small", "kernel");
 }
 
 function checkGroups(c: number, f: number, g: number): void {
@@ -316,9 +319,10 @@ function pool(ctx: LayerContext, what: string, withDilation: boolean): LayerResu
   const { input, args } = ctx;
   if (what === "avgpool" && input.length === 4 && args.padding !== "same") {
     const kernel = perDim(args, "kernel", input);
-    const sizes = spatial(input);
-    if (sizes.some((n, i) => n < kernel[i])) {
-      throw new LayerError(`avgpool ${x(kernel)} needs every input size to be at least the window, but the input is ${x(sizes)}`, "size-too-small", "kernel");
+    for (let i = 0; i < kernel.length; i++) {
+      if (input[i + 1] < kernel[i]) {
+        throw new LayerError(`avgpool ${x(kernel)} needs every input size to be at least the window, but the input is ${x(spatial(input))}`, "size-too-small", "kernel");
+      }
     }
   }
   const r = slide(ctx, what, C(input), { ceil: args.ceil === true && args.padding !== "same", maxPad: true });
