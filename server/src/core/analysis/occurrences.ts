@@ -57,6 +57,8 @@ export function numberStatements(file: A.CnnFile): { statements: A.Statement[]; 
     const s = top.body[top.i];
     top.numbers[top.i++] = statements.length;
     statements.push(s);
+    // Most statements are layers and calls, which hold no bodies: asking would make an empty list for each.
+    if (s.kind === "layer" || s.kind === "call") continue;
     const inner = A.childBodies(s);
     for (let c = inner.length - 1; c >= 0; c--) stack.push({ body: inner[c], numbers: new Int32Array(inner[c].length), i: 0 });
   }
