@@ -63,12 +63,6 @@ class Site {
 export class LayerInstance {
   /** Null when the layer does not fit its input, or its input is unknown. */
   output: Shape | null = null;
-  /** Learnable parameters, bias included. */
-  params = 0;
-  /** Non-learnable state (BatchNorm running statistics). */
-  nonLearnable = 0;
-  /** Multiply-accumulates for one sample. */
-  macs = 0;
   receptiveField: number[] | null = null;
   effectiveStride: number[] | null = null;
 
@@ -80,7 +74,25 @@ export class LayerInstance {
     readonly input: Shape | null,
     /** The resolved arguments when they depend on where the statement runs (see `args`). */
     private readonly resolvedArgs: Args | undefined,
+    /** The counts of the model's layers, where this one's are at `index`. */
+    private readonly counts: LayerCounts,
+    private readonly index: number,
   ) {}
+
+  /** Learnable parameters, bias included. */
+  get params(): number {
+    return this.counts.params[this.index];
+  }
+
+  /** Non-learnable state (BatchNorm running statistics). */
+  get nonLearnable(): number {
+    return this.counts.nonLearnable[this.index];
+  }
+
+  /** Multiply-accumulates for one sample. */
+  get macs(): number {
+    return this.counts.macs[this.index];
+  }
 
   /**
    * The resolved arguments; undefined when one is missing, unknown or wrong. Arguments written as plain values resolve
@@ -112,6 +124,53 @@ export class LayerInstance {
   get aux(): boolean {
     return this.site.aux;
   }
+}
+
+/**
+ * The counts of a model's layer instances, one column per count and an entry per instance (0 until set), as the
+ * occurrences keep theirs: a count kept in an object field takes a heap number of its own once counts pass 2^31.
+ */
+class LayerCounts {
+  private size = 0;
+  params: Float64Array;
+  nonLearnable: Float64Array;
+  macs: Float64Array;
+
+  constructor(capacity: number) {
+    this.params = new Float64Array(capacity);
+    this.nonLearnable = new Float64Array(capacity);
+    this.macs = new Float64Array(capacity);
+  }
+
+  /** Makes room for one more instance's counts; returns its index. */
+  add(): number {
+    if (this.size === this.params.length) this.resize(Math.max(16, 2 * this.size));
+    return this.size++;
+  }
+
+  set(index: number, params: number, nonLearnable: number, macs: number): void {
+    this.params[index] = params;
+    this.nonLearnable[index] = nonLearnable;
+    this.macs[index] = macs;
+  }
+
+  /** Gives back the room no instance took, once the model is done. */
+  trim(): void {
+    if (this.params.length > this.size) this.resize(this.size);
+  }
+
+  private resize(n: number): void {
+    this.params = resized(this.params, n);
+    this.nonLearnable = resized(this.nonLearnable, n);
+    this.macs = resized(this.macs, n);
+  }
+}
+
+/** A column of `n` entries with `from`'s first ones. */
+function resized(from: Float64Array, n: number): Float64Array {
+  const to = new Float64Array(n);
+  to.set(from.length > n ? from.subarray(0, n) : from);
+  return to;
 }
 
 export interface BudgetResult {
@@ -180,6 +239,8 @@ interface Frame {
 /** One model's evaluation as it goes: its running totals, its layers and its activation lifetimes. */
 class Run implements Totals {
   layers: LayerInstance[] = [];
+  /** The layers' counts; a flat model has a layer per statement, most others more. */
+  readonly layerCounts: LayerCounts;
   params = 0;
   nonLearnable = 0;
   macs = 0;
@@ -199,6 +260,7 @@ class Run implements Totals {
   readonly peakAfterTop: Float64Array;
   topCount = 0;
   constructor(readonly model: ModelAnalysis) {
+    this.layerCounts = new LayerCounts(model.decl.body.length);
     this.top = new Int32Array(model.decl.body.length);
     this.peakAfterTop = new Float64Array(model.decl.body.length);
   }
@@ -487,6 +549,7 @@ class Evaluator {
     model.auxParams = run.auxParams;
     model.auxMacs = run.auxMacs;
     model.layers = run.layers;
+    run.layerCounts.trim();
     model.layersTruncated = run.truncated;
     this.applySettings(model, settings, frame);
     const factor = model.batch * model.dtypeBytes;
@@ -788,7 +851,8 @@ class Evaluator {
     }
     this.expanded++;
     const ordinal = s.label?.name ? 0 : this.ordinal(layer.name, frame);
-    const instance = new LayerInstance(s, frame.site, ordinal, x.shape, constant ? undefined : args);
+    const index = run.layerCounts.add();
+    const instance = new LayerInstance(s, frame.site, ordinal, x.shape, constant ? undefined : args, run.layerCounts, index);
     run.layers.push(instance);
     if (!x.shape || !args) {
       this.release(x);
@@ -820,9 +884,7 @@ class Evaluator {
     // Shapes are never changed once made, so an output equal to the input shares its array (most layers keep the shape).
     const output = shapesEqual(result.output, input) ? input : result.output;
     instance.output = output;
-    instance.params = result.params;
-    instance.nonLearnable = result.nonLearnable;
-    instance.macs = result.macs;
+    run.layerCounts.set(index, result.params, result.nonLearnable, result.macs);
     this.account(result.params, result.nonLearnable, result.macs, frame.site.aux);
     const field = x.field ? nextField(x.field, result.window, input) : null;
     if (field) {
