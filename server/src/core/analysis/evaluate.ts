@@ -223,6 +223,8 @@ interface Tensor {
   elems: number;
   refs: number;
   field: Field | null;
+  /** Tells the tensors apart: a tensor object reused for a layer's output (see `replace`) is a new tensor, with a new id. */
+  id: number;
 }
 
 interface Frame {
@@ -317,6 +319,8 @@ class Evaluator {
   private steps = 0;
   /** Checking block bodies with unknown inputs: all `if` clauses, one pass of each repeat, nothing recorded. */
   private checking = false;
+  /** Tensors made so far: their ids. */
+  private tensors = 0;
   /** Set by a repeat whose passes were multiplied out, for its occurrence record to pick up. */
   private lastMultiplied: number | undefined;
   private run_!: Run;
@@ -648,11 +652,16 @@ class Evaluator {
   // Tensors and activation lifetimes
 
   private unknownTensor(): Tensor {
-    return { shape: null, elems: 0, refs: 1, field: null };
+    return { shape: null, elems: 0, refs: 1, field: null, id: this.tensors++ };
   }
 
-  /** Makes a tensor; while it and the inputs still needed are live, the peak may rise (not in an aux head: training only). */
+  /** Makes a tensor; while it and the inputs still needed are live, the peak may rise. */
   private alloc(shape: Shape | null, field: Field | null, frame: Frame): Tensor {
+    return { shape, elems: this.live(shape, frame), refs: 1, field, id: this.tensors++ };
+  }
+
+  /** Counts a new tensor of `shape` as live, and returns its size (0 in an aux head: training only). */
+  private live(shape: Shape | null, frame: Frame): number {
     const run = this.run_;
     let elems = 0;
     if (shape && !frame.site.aux) {
@@ -664,7 +673,27 @@ class Evaluator {
       run.live += elems;
       if (run.live > run.peak) run.peak = run.live;
     }
-    return { shape, elems, refs: 1, field };
+    return elems;
+  }
+
+  /**
+   * A layer's output, made from its input `x`: allocated while `x` is live, then `x` is freed. When the layer held the
+   * only reference to `x` (most do: a chain of layers passes one tensor along), the object of `x` is reused for the
+   * output, as a new tensor with a new id, rather than a new object made for every layer.
+   */
+  private replace(x: Tensor, shape: Shape, field: Field | null, frame: Frame): Tensor {
+    if (x.refs !== 1) {
+      const y = this.alloc(shape, field, frame);
+      this.release(x);
+      return y;
+    }
+    const elems = this.live(shape, frame);
+    this.run_.live -= x.elems;
+    x.shape = shape;
+    x.elems = elems;
+    x.field = field;
+    x.id = this.tensors++;
+    return x;
   }
 
   private retain(t: Tensor, n = 1): void {
@@ -696,6 +725,8 @@ class Evaluator {
     }
     const run = this.run_;
     const occ = this.checking ? -1 : this.occurrences.begin(number, frame.site, x.shape, run);
+    // A layer inside the statement may have reused `x` for its output (see `replace`): then `x` was consumed already.
+    const input = x.id;
     let y: Tensor;
     try {
       y = this.runStatement(s, x, frame, settings);
@@ -703,7 +734,7 @@ class Evaluator {
       if (e instanceof R.OverflowError) this.report(s, "count-overflow", e.message, frame);
       else if (e instanceof ExprError) this.report(e.span, e.code as Code, e.message, frame);
       else this.report(s, "internal-error", `CNN Lens failed on this statement: ${(e as Error)?.message ?? e}`, frame);
-      this.release(x);
+      if (x.id === input) this.release(x);
       y = this.unknownTensor();
     }
     if (this.checking) return y;
@@ -891,9 +922,7 @@ class Evaluator {
       instance.receptiveField = field.rf;
       instance.effectiveStride = field.jump;
     }
-    const y = this.alloc(output, field, frame);
-    this.release(x);
-    return y;
+    return this.replace(x, output, field, frame);
   }
 
   /** Adds a layer's counts to the model's totals; aux heads keep their MACs apart. */
