@@ -10,9 +10,7 @@
  * flatten and dense see the whole input. Where branches join, the widest
  * branch wins.
  */
-import { Shape, Window } from "../layers/layer-table";
-
-type SlidingWindow = Window & { kind: "sliding" };
+import { Shape, SlidingWindow, Window } from "../layers/layer-table";
 
 export interface Field {
   /** Receptive field per spatial dimension of the model input. */

@@ -63,6 +63,9 @@ export type Window =
   /** The output sees the whole input (global pools, flatten, dense). */
   | { kind: "whole" };
 
+/** The window of a convolution or pool. */
+export type SlidingWindow = Window & { kind: "sliding" };
+
 export interface LayerResult {
   output: Shape;
   /** Learnable parameters (PyTorch's `p.numel()` sum), bias included. */
@@ -193,17 +196,13 @@ function slidingFormula(i: number, k: number, s: number, p: number, d: number, c
 
 const NO_OPTIONS = {};
 
+
 /**
- * The output shape of a sliding window (conv or pool) with `channels` channels, PyTorch's rule, including
- * `ceil=true` (the last window must start inside the input or left padding)
- * and `padding=same` (TensorFlow's ⌈in/s⌉).
+ * A sliding window (conv or pool) with `channels` output channels, as a layer without weights (convolve adds them):
+ * its output shape, PyTorch's rule, including `ceil=true` (the last window must start inside the input or left padding)
+ * and `padding=same` (TensorFlow's ⌈in/s⌉), and the window.
  */
-function slide(
-  ctx: LayerContext,
-  what: string,
-  channels: number,
-  opts: { ceil?: boolean; maxPad?: boolean },
-): { output: Shape; kernel: number[]; stride: number[]; dilation: number[] } {
+function slide(ctx: LayerContext, what: string, channels: number, opts: { ceil?: boolean; maxPad?: boolean }): LayerResult & { window: SlidingWindow } {
   const { input, args } = ctx;
   const kernel = perDim(args, args.kernel === undefined ? "size" : "kernel", input);
   const stride = perDim(args, "stride", input);
@@ -247,7 +246,7 @@ function slide(
     output[i + 1] = o;
   }
   if (!fits) throw doesNotFit(what, kernel, dilation, pad, input);
-  return { output, kernel, stride, dilation };
+  return { output, params: 0, nonLearnable: 0, macs: 0, window: { kind: "sliding", kernel, stride, dilation } };
 }
 
 /** The error for a window that does not fit its input. (Apart from `slide`, whose every call its closures would cost a context.) */
@@ -301,21 +300,24 @@ function activation(name: string, torch: string, doc: string, extra: ArgSpec[] =
 function convolve(ctx: LayerContext, f: number, groups: number, hasBias: boolean): LayerResult {
   const c = C(ctx.input);
   checkGroups(c, f, groups);
-  const { output, kernel, stride, dilation } = slide(ctx, "kernel", f, NO_OPTIONS);
-  const perFilter = times(c / groups, product(kernel));
+  const result = slide(ctx, "kernel", f, NO_OPTIONS);
+  const { output, window } = result;
+  const perFilter = times(c / groups, product(window.kernel));
   const weights = times(f, perFilter);
-  const params = plus(weights, hasBias ? f : 0);
+  result.params = plus(weights, hasBias ? f : 0);
   // The output's elements (F × the output sizes), each a sum over one filter's weights.
-  const macs = times(product(output), perFilter);
+  result.macs = times(product(output), perFilter);
   if (ctx.explain) {
     const cg = groups === 1 ? `${c}` : `${c}/${groups}`;
-    explainParams(ctx.explain, `${f} × (${cg} × ${kernel.join(" × ")})${hasBias ? ` + ${f} bias` : ""}`, params);
-    explainMacs(ctx.explain, `${spatial(output).join("×")} outputs × ${f} × (${cg} × ${kernel.join(" × ")})`, macs);
+    const k = window.kernel.join(" × ");
+    explainParams(ctx.explain, `${f} × (${cg} × ${k})${hasBias ? ` + ${f} bias` : ""}`, result.params);
+    explainMacs(ctx.explain, `${spatial(output).join("×")} outputs × ${f} × (${cg} × ${k})`, result.macs);
   }
-  return { output, params, nonLearnable: 0, macs, window: { kind: "sliding", kernel, stride, dilation } };
+  return result;
 }
 
-function pool(ctx: LayerContext, what: string, withDilation: boolean): LayerResult {
+/** Max and average pooling; avgpool takes no dilation, so its window's is 1. */
+function pool(ctx: LayerContext, what: string): LayerResult {
   const { input, args } = ctx;
   if (what === "avgpool" && input.length === 4 && args.padding !== "same") {
     const kernel = perDim(args, "kernel", input);
@@ -325,14 +327,7 @@ function pool(ctx: LayerContext, what: string, withDilation: boolean): LayerResu
       }
     }
   }
-  const r = slide(ctx, what, C(input), { ceil: args.ceil === true && args.padding !== "same", maxPad: true });
-  return {
-    output: r.output,
-    params: 0,
-    nonLearnable: 0,
-    macs: 0,
-    window: { kind: "sliding", kernel: r.kernel, stride: r.stride, dilation: withDilation ? r.dilation : uniform(r.kernel.length, 1) },
-  };
+  return slide(ctx, what, C(input), { ceil: args.ceil === true && args.padding !== "same", maxPad: true });
 }
 
 function adaptive(ctx: LayerContext): LayerResult {
@@ -469,7 +464,7 @@ const ENTRIES: readonly LayerKind[] = [
     ],
     acceptsFlat: false,
     acceptsSpatial: true,
-    infer: (ctx) => pool(ctx, "maxpool", true),
+    infer: (ctx) => pool(ctx, "maxpool"),
   },
   {
     name: "avgpool",
@@ -483,7 +478,7 @@ const ENTRIES: readonly LayerKind[] = [
     ],
     acceptsFlat: false,
     acceptsSpatial: true,
-    infer: (ctx) => pool(ctx, "avgpool", false),
+    infer: (ctx) => pool(ctx, "avgpool"),
   },
   {
     name: "adaptiveavgpool",
