@@ -109,14 +109,24 @@ function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-/** Where branches join: the widest field, per dimension. */
-export function joinFields(fields: (Field | null)[]): Field | null {
-  const known = fields.filter((f): f is Field => f !== null);
-  if (known.length !== fields.length || known.length === 0) return null;
+/** Where branches join: the widest field, per dimension (sharing the first branch's arrays where they are the widest). */
+export function joinFields(fields: readonly (Field | null)[]): Field | null {
+  if (fields.length === 0) return null;
+  for (let k = 0; k < fields.length; k++) if (fields[k] === null) return null;
+  const known = fields as readonly Field[];
   const rank = known[0].rf.length;
-  if (known.some((f) => f.rf.length !== rank)) return known[0];
-  return {
-    rf: known[0].rf.map((_, i) => Math.max(...known.map((f) => f.rf[i]))),
-    jump: known[0].jump.map((_, i) => Math.max(...known.map((f) => f.jump[i]))),
-  };
+  for (let k = 1; k < known.length; k++) if (known[k].rf.length !== rank) return known[0];
+  return sharing(known[0], widest(known, "rf"), widest(known, "jump"));
+}
+
+/** Per dimension, the largest of the fields' `rf` or `jump`. */
+function widest(fields: readonly Field[], which: keyof Field): number[] {
+  const n = fields[0][which].length;
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    let m = -Infinity;
+    for (let k = 0; k < fields.length; k++) m = Math.max(m, fields[k][which][i]);
+    out[i] = m;
+  }
+  return out;
 }
