@@ -87,7 +87,7 @@ export function matchArguments(
     const arg = written[w];
     if (arg.name === undefined) {
       if (next >= positional.length) {
-        const names = positional.map((i) => specs[i].name).join(", ");
+        const names = namesAt(specs, positional);
         report(arg, "extra-argument", `${what} takes ${positional.length} positional argument${positional.length === 1 ? "" : "s"}${names ? ` (${names})` : ""}, but this is argument ${next + 1}`);
         next++;
         continue;
@@ -121,6 +121,11 @@ export function matchArguments(
     report(stmtSpan, "missing-argument", `${what} needs ${missing.length === 1 ? "argument" : "arguments"} ${missing.map((m) => `'${m}'`).join(" and ")}, missing here`);
   }
   return bound;
+}
+
+/** The names of the specs at `indices`, for messages. (Apart from matchArguments, whose every call a closure over `specs` would cost a context.) */
+function namesAt(specs: readonly { name: string }[], indices: readonly number[]): string {
+  return indices.map((i) => specs[i].name).join(", ");
 }
 
 /** Binds `arg` to spec `i`, and to any other spec of the same name. */
@@ -253,6 +258,26 @@ function allConstant(es: readonly Expr[], depth: number): boolean {
  * or wrong (the layer's output is then unknown); problems are reported.
  */
 export function resolveLayerArgs(layer: LayerKind, name: string, written: readonly Argument[], stmtSpan: Span, ctx: EvalContext, report: Report): Args | undefined {
+  if (written.length === 0) {
+    const defaults = defaultsOf(layer);
+    if (defaults) return defaults;
+  }
+  return resolveWritten(layer, name, written, stmtSpan, ctx, report);
+}
+
+/** Each layer kind's arguments when none are written, for the kinds that need none: made once, and shared. */
+const DEFAULTS = new Map<LayerKind, Args | undefined>();
+
+/** A layer's arguments when none are written (`relu`, `batchnorm`): its defaults, or undefined when it needs some. Arguments are only ever read, so every such layer shares one object. */
+function defaultsOf(layer: LayerKind): Args | undefined {
+  if (!DEFAULTS.has(layer)) {
+    const needsSome = positionalOf(layer.args).length > 0;
+    DEFAULTS.set(layer, needsSome ? undefined : resolveWritten(layer, layer.name, [], { start: 0, end: 0 }, NO_CONTEXT, () => {}));
+  }
+  return DEFAULTS.get(layer);
+}
+
+function resolveWritten(layer: LayerKind, name: string, written: readonly Argument[], stmtSpan: Span, ctx: EvalContext, report: Report): Args | undefined {
   const specs = layer.args;
   const bound = matchArguments(name, specs, written, stmtSpan, report);
   const args: Args = {};

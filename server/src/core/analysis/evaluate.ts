@@ -63,12 +63,6 @@ class Site {
 export class LayerInstance {
   /** Null when the layer does not fit its input, or its input is unknown. */
   output: Shape | null = null;
-  /** Learnable parameters, bias included. */
-  params = 0;
-  /** Non-learnable state (BatchNorm running statistics). */
-  nonLearnable = 0;
-  /** Multiply-accumulates for one sample. */
-  macs = 0;
   receptiveField: number[] | null = null;
   effectiveStride: number[] | null = null;
 
@@ -80,7 +74,25 @@ export class LayerInstance {
     readonly input: Shape | null,
     /** The resolved arguments when they depend on where the statement runs (see `args`). */
     private readonly resolvedArgs: Args | undefined,
+    /** The counts of the model's layers, where this one's are at `index`. */
+    private readonly counts: LayerCounts,
+    private readonly index: number,
   ) {}
+
+  /** Learnable parameters, bias included. */
+  get params(): number {
+    return this.counts.params[this.index];
+  }
+
+  /** Non-learnable state (BatchNorm running statistics). */
+  get nonLearnable(): number {
+    return this.counts.nonLearnable[this.index];
+  }
+
+  /** Multiply-accumulates for one sample. */
+  get macs(): number {
+    return this.counts.macs[this.index];
+  }
 
   /**
    * The resolved arguments; undefined when one is missing, unknown or wrong. Arguments written as plain values resolve
@@ -112,6 +124,53 @@ export class LayerInstance {
   get aux(): boolean {
     return this.site.aux;
   }
+}
+
+/**
+ * The counts of a model's layer instances, one column per count and an entry per instance (0 until set), as the
+ * occurrences keep theirs: a count kept in an object field takes a heap number of its own once counts pass 2^31.
+ */
+class LayerCounts {
+  private size = 0;
+  params: Float64Array;
+  nonLearnable: Float64Array;
+  macs: Float64Array;
+
+  constructor(capacity: number) {
+    this.params = new Float64Array(capacity);
+    this.nonLearnable = new Float64Array(capacity);
+    this.macs = new Float64Array(capacity);
+  }
+
+  /** Makes room for one more instance's counts; returns its index. */
+  add(): number {
+    if (this.size === this.params.length) this.resize(Math.max(16, 2 * this.size));
+    return this.size++;
+  }
+
+  set(index: number, params: number, nonLearnable: number, macs: number): void {
+    this.params[index] = params;
+    this.nonLearnable[index] = nonLearnable;
+    this.macs[index] = macs;
+  }
+
+  /** Gives back the room no instance took, once the model is done. */
+  trim(): void {
+    if (this.params.length > this.size) this.resize(this.size);
+  }
+
+  private resize(n: number): void {
+    this.params = resized(this.params, n);
+    this.nonLearnable = resized(this.nonLearnable, n);
+    this.macs = resized(this.macs, n);
+  }
+}
+
+/** A column of `n` entries with `from`'s first ones. */
+function resized(from: Float64Array, n: number): Float64Array {
+  const to = new Float64Array(n);
+  to.set(from.length > n ? from.subarray(0, n) : from);
+  return to;
 }
 
 export interface BudgetResult {
@@ -164,6 +223,8 @@ interface Tensor {
   elems: number;
   refs: number;
   field: Field | null;
+  /** Tells the tensors apart: a tensor object reused for a layer's output (see `replace`) is a new tensor, with a new id. */
+  id: number;
 }
 
 interface Frame {
@@ -180,6 +241,8 @@ interface Frame {
 /** One model's evaluation as it goes: its running totals, its layers and its activation lifetimes. */
 class Run implements Totals {
   layers: LayerInstance[] = [];
+  /** The layers' counts; a flat model has a layer per statement, most others more. */
+  readonly layerCounts: LayerCounts;
   params = 0;
   nonLearnable = 0;
   macs = 0;
@@ -191,10 +254,18 @@ class Run implements Totals {
   missingInputReported = false;
   truncated = false;
   hasErrors = false;
-  /** The occurrences (run indices) of the model-level statements, and the activation peak right after each: where is a budget first broken? */
-  top: number[] = [];
-  peakAfterTop: number[] = [];
-  constructor(readonly model: ModelAnalysis) {}
+  /**
+   * The occurrences (run indices) of the model-level statements, and the activation peak right after each: where is a
+   * budget first broken? Each statement runs at most once, so there is room for all from the start.
+   */
+  readonly top: Int32Array;
+  readonly peakAfterTop: Float64Array;
+  topCount = 0;
+  constructor(readonly model: ModelAnalysis) {
+    this.layerCounts = new LayerCounts(model.decl.body.length);
+    this.top = new Int32Array(model.decl.body.length);
+    this.peakAfterTop = new Float64Array(model.decl.body.length);
+  }
 }
 
 /** The context of a statement that receives a tensor of `shape`: `in_channels` is worked out only when an expression reads it. */
@@ -248,6 +319,8 @@ class Evaluator {
   private steps = 0;
   /** Checking block bodies with unknown inputs: all `if` clauses, one pass of each repeat, nothing recorded. */
   private checking = false;
+  /** Tensors made so far: their ids. */
+  private tensors = 0;
   /** Set by a repeat whose passes were multiplied out, for its occurrence record to pick up. */
   private lastMultiplied: number | undefined;
   private run_!: Run;
@@ -287,7 +360,12 @@ class Evaluator {
 
   /** `report` for the argument checks, in `frame`. */
   private reporter(frame: Frame): Report {
-    return (frame.reporter ??= (span, code, message) => this.report(span, code, message, frame));
+    return (frame.reporter ??= this.reportIn(frame));
+  }
+
+  /** A Report for `frame`. The closure is made here rather than in `reporter`, where it would cost every call a context. */
+  private reportIn(frame: Frame): Report {
+    return (span, code, message) => this.report(span, code, message, frame);
   }
 
   private push(d: Diagnostic): void {
@@ -475,6 +553,7 @@ class Evaluator {
     model.auxParams = run.auxParams;
     model.auxMacs = run.auxMacs;
     model.layers = run.layers;
+    run.layerCounts.trim();
     model.layersTruncated = run.truncated;
     this.applySettings(model, settings, frame);
     const factor = model.batch * model.dtypeBytes;
@@ -551,7 +630,8 @@ class Evaluator {
         const occ = this.occurrences.at(run.top[k]);
         return valueAt(occ.runningParams, occ.runningMacs, run.peakAfterTop[k]);
       };
-      const i = run.top.findIndex((_, k) => breaks(valueAfter(k)));
+      let i = -1;
+      for (let k = 0; k < run.topCount && i < 0; k++) if (breaks(valueAfter(k))) i = k;
       result.crossing = i >= 0 ? this.occurrences.at(run.top[i]).stmt : undefined;
       const over = value - limit;
       const pct = limit > 0 ? ` (${((100 * over) / limit).toFixed(1)}% over)` : "";
@@ -572,11 +652,16 @@ class Evaluator {
   // Tensors and activation lifetimes
 
   private unknownTensor(): Tensor {
-    return { shape: null, elems: 0, refs: 1, field: null };
+    return { shape: null, elems: 0, refs: 1, field: null, id: this.tensors++ };
   }
 
-  /** Makes a tensor; while it and the inputs still needed are live, the peak may rise (not in an aux head: training only). */
+  /** Makes a tensor; while it and the inputs still needed are live, the peak may rise. */
   private alloc(shape: Shape | null, field: Field | null, frame: Frame): Tensor {
+    return { shape, elems: this.live(shape, frame), refs: 1, field, id: this.tensors++ };
+  }
+
+  /** Counts a new tensor of `shape` as live, and returns its size (0 in an aux head: training only). */
+  private live(shape: Shape | null, frame: Frame): number {
     const run = this.run_;
     let elems = 0;
     if (shape && !frame.site.aux) {
@@ -588,7 +673,27 @@ class Evaluator {
       run.live += elems;
       if (run.live > run.peak) run.peak = run.live;
     }
-    return { shape, elems, refs: 1, field };
+    return elems;
+  }
+
+  /**
+   * A layer's output, made from its input `x`: allocated while `x` is live, then `x` is freed. When the layer held the
+   * only reference to `x` (most do: a chain of layers passes one tensor along), the object of `x` is reused for the
+   * output, as a new tensor with a new id, rather than a new object made for every layer.
+   */
+  private replace(x: Tensor, shape: Shape, field: Field | null, frame: Frame): Tensor {
+    if (x.refs !== 1) {
+      const y = this.alloc(shape, field, frame);
+      this.release(x);
+      return y;
+    }
+    const elems = this.live(shape, frame);
+    this.run_.live -= x.elems;
+    x.shape = shape;
+    x.elems = elems;
+    x.field = field;
+    x.id = this.tensors++;
+    return x;
   }
 
   private retain(t: Tensor, n = 1): void {
@@ -620,6 +725,8 @@ class Evaluator {
     }
     const run = this.run_;
     const occ = this.checking ? -1 : this.occurrences.begin(number, frame.site, x.shape, run);
+    // A layer inside the statement may have reused `x` for its output (see `replace`): then `x` was consumed already.
+    const input = x.id;
     let y: Tensor;
     try {
       y = this.runStatement(s, x, frame, settings);
@@ -627,7 +734,7 @@ class Evaluator {
       if (e instanceof R.OverflowError) this.report(s, "count-overflow", e.message, frame);
       else if (e instanceof ExprError) this.report(e.span, e.code as Code, e.message, frame);
       else this.report(s, "internal-error", `CNN Lens failed on this statement: ${(e as Error)?.message ?? e}`, frame);
-      this.release(x);
+      if (x.id === input) this.release(x);
       y = this.unknownTensor();
     }
     if (this.checking) return y;
@@ -638,8 +745,8 @@ class Evaluator {
     }
     this.occurrences.end(occ, y.shape, run, multipliedPasses);
     if (frame.top) {
-      run.top.push(occ);
-      run.peakAfterTop.push(run.peak);
+      run.top[run.topCount] = occ;
+      run.peakAfterTop[run.topCount++] = run.peak;
     }
     return y;
   }
@@ -775,7 +882,8 @@ class Evaluator {
     }
     this.expanded++;
     const ordinal = s.label?.name ? 0 : this.ordinal(layer.name, frame);
-    const instance = new LayerInstance(s, frame.site, ordinal, x.shape, constant ? undefined : args);
+    const index = run.layerCounts.add();
+    const instance = new LayerInstance(s, frame.site, ordinal, x.shape, constant ? undefined : args, run.layerCounts, index);
     run.layers.push(instance);
     if (!x.shape || !args) {
       this.release(x);
@@ -807,18 +915,14 @@ class Evaluator {
     // Shapes are never changed once made, so an output equal to the input shares its array (most layers keep the shape).
     const output = shapesEqual(result.output, input) ? input : result.output;
     instance.output = output;
-    instance.params = result.params;
-    instance.nonLearnable = result.nonLearnable;
-    instance.macs = result.macs;
+    run.layerCounts.set(index, result.params, result.nonLearnable, result.macs);
     this.account(result.params, result.nonLearnable, result.macs, frame.site.aux);
     const field = x.field ? nextField(x.field, result.window, input) : null;
     if (field) {
       instance.receptiveField = field.rf;
       instance.effectiveStride = field.jump;
     }
-    const y = this.alloc(output, field, frame);
-    this.release(x);
-    return y;
+    return this.replace(x, output, field, frame);
   }
 
   /** Adds a layer's counts to the model's totals; aux heads keep their MACs apart. */

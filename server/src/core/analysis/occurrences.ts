@@ -57,6 +57,8 @@ export function numberStatements(file: A.CnnFile): { statements: A.Statement[]; 
     const s = top.body[top.i];
     top.numbers[top.i++] = statements.length;
     statements.push(s);
+    // Most statements are layers and calls, which hold no bodies: asking would make an empty list for each.
+    if (s.kind === "layer" || s.kind === "call") continue;
     const inner = A.childBodies(s);
     for (let c = inner.length - 1; c >= 0; c--) stack.push({ body: inner[c], numbers: new Int32Array(inner[c].length), i: 0 });
   }
@@ -78,10 +80,11 @@ export class Occurrences {
   private size = 0;
   private capacity: number;
   // Column by column, one entry per run. Counts and layer indices are in typed arrays: compact, and not traced by the garbage collector.
+  // The columns that hold objects are JS arrays made at the columns' capacity, so that they do not grow run by run.
   /** Where each run was: its chain of block calls is made only when asked for. */
-  private readonly sites: { readonly calls: A.CallStatement[] }[] = [];
-  private readonly input: (Shape | null)[] = [];
-  private readonly output: (Shape | null)[] = [];
+  private sites: { readonly calls: A.CallStatement[] }[];
+  private input: (Shape | null)[];
+  private output: (Shape | null)[];
   private params: Float64Array;
   private nonLearnable: Float64Array;
   private macs: Float64Array;
@@ -106,6 +109,9 @@ export class Occurrences {
     this.last = new Int32Array(statements.length).fill(-1);
     // Most statements run once: room for that many runs is usually room enough.
     this.capacity = Math.max(16, statements.length);
+    this.sites = new Array(this.capacity);
+    this.input = new Array(this.capacity);
+    this.output = new Array(this.capacity);
     this.params = new Float64Array(this.capacity);
     this.nonLearnable = new Float64Array(this.capacity);
     this.macs = new Float64Array(this.capacity);
@@ -133,9 +139,9 @@ export class Occurrences {
     if (this.size === this.capacity) this.grow();
     const run = this.size++;
     this.number[run] = number;
-    this.sites.push(site);
-    this.input.push(input);
-    this.output.push(null);
+    this.sites[run] = site;
+    this.input[run] = input;
+    this.output[run] = null;
     // The totals before the run, until `end` turns them into what it added.
     this.params[run] = before.params;
     this.nonLearnable[run] = before.nonLearnable;
@@ -228,6 +234,9 @@ export class Occurrences {
 
   private resize(n: number): void {
     this.capacity = n;
+    this.sites = resizedArray(this.sites, n);
+    this.input = resizedArray(this.input, n);
+    this.output = resizedArray(this.output, n);
     this.params = resized(this.params, new Float64Array(n));
     this.nonLearnable = resized(this.nonLearnable, new Float64Array(n));
     this.macs = resized(this.macs, new Float64Array(n));
@@ -239,6 +248,17 @@ export class Occurrences {
     this.endLayer = resized(this.endLayer, new Int32Array(n));
     this.previous = resized(this.previous, new Int32Array(n));
   }
+}
+
+/** An array of length `n` with `from`'s first values: shrinking cuts `from` itself (V8 trims its store in place), growing copies it into a new array. */
+function resizedArray<T>(from: T[], n: number): T[] {
+  if (n <= from.length) {
+    from.length = n;
+    return from;
+  }
+  const to = new Array<T>(n);
+  for (let i = 0; i < from.length; i++) to[i] = from[i];
+  return to;
 }
 
 /** `to`, holding as many of `from`'s first values as it has room for. */

@@ -63,6 +63,9 @@ export type Window =
   /** The output sees the whole input (global pools, flatten, dense). */
   | { kind: "whole" };
 
+/** The window of a convolution or pool. */
+export type SlidingWindow = Window & { kind: "sliding" };
+
 export interface LayerResult {
   output: Shape;
   /** Learnable parameters (PyTorch's `p.numel()` sum), bias included. */
@@ -120,8 +123,9 @@ export interface LayerKind {
 /** The product of `xs`, exact, or OverflowError beyond 2^53. */
 export function product(xs: readonly number[]): number {
   let p = 1;
-  for (const x of xs) {
-    p *= x;
+  // An index loop: `for...of` makes an iterator result per element in some runs, and this runs for every layer.
+  for (let i = 0; i < xs.length; i++) {
+    p *= xs[i];
     if (!Number.isSafeInteger(p)) throw new OverflowError("a count");
   }
   return p;
@@ -175,6 +179,14 @@ function uniform(rank: number, v: number): number[] {
 const C = (input: Shape) => input[0];
 const spatial = (input: Shape) => input.slice(1);
 
+/** The shape `[c, ...sizes]`, made without the iterator a spread costs: this runs for most layers. */
+function withChannels(c: number, sizes: readonly number[]): Shape {
+  const shape = new Array<number>(sizes.length + 1);
+  shape[0] = c;
+  for (let i = 0; i < sizes.length; i++) shape[i + 1] = sizes[i];
+  return shape;
+}
+
 /** `⌊(in + 2p − d(k−1) − 1)/s⌋ + 1` for one dimension, written out. */
 function slidingFormula(i: number, k: number, s: number, p: number, d: number, ceil: boolean, out: number): string {
   const [open, close] = ceil ? ["⌈", "⌉"] : ["⌊", "⌋"];
@@ -184,40 +196,38 @@ function slidingFormula(i: number, k: number, s: number, p: number, d: number, c
 
 const NO_OPTIONS = {};
 
+
 /**
- * Output sizes of a sliding window (conv or pool), PyTorch's rule, including
- * `ceil=true` (the last window must start inside the input or left padding)
- * and `padding=same` (TensorFlow's ⌈in/s⌉).
+ * A sliding window (conv or pool) with `channels` output channels, as a layer without weights (convolve adds them):
+ * its output shape, PyTorch's rule, including `ceil=true` (the last window must start inside the input or left padding)
+ * and `padding=same` (TensorFlow's ⌈in/s⌉), and the window.
  */
-function slide(
-  ctx: LayerContext,
-  what: string,
-  opts: { ceil?: boolean; maxPad?: boolean },
-): { out: number[]; kernel: number[]; stride: number[]; dilation: number[] } {
+function slide(ctx: LayerContext, what: string, channels: number, opts: { ceil?: boolean; maxPad?: boolean }): LayerResult & { window: SlidingWindow } {
   const { input, args } = ctx;
   const kernel = perDim(args, args.kernel === undefined ? "size" : "kernel", input);
   const stride = perDim(args, "stride", input);
   const dilation = args.dilation === undefined ? uniform(kernel.length, 1) : perDim(args, "dilation", input);
   const same = args.padding === "same";
   const pad = same || args.padding === "valid" ? uniform(kernel.length, 0) : perDim(args, "padding", input);
-  const sizes = spatial(input);
+  const rank = input.length - 1;
   if (opts.maxPad && !same) {
-    kernel.forEach((k, i) => {
-      if (pad[i] > Math.floor(k / 2)) {
+    for (let i = 0; i < kernel.length; i++) {
+      if (pad[i] > Math.floor(kernel[i] / 2)) {
         throw new LayerError(`padding ${x(pad)} is more than half the ${x(kernel)} window (at most ${x(kernel.map((kk) => Math.floor(kk / 2)))})`, "pool-padding", "padding");
       }
-    });
+    }
   }
-  // One size per spatial dimension; -1 where the window does not fit.
-  const out = new Array<number>(sizes.length);
+  // Channels, then one size per spatial dimension; -1 where the window does not fit.
+  const output = new Array<number>(rank + 1);
+  output[0] = channels;
   let fits = true;
-  for (let i = 0; i < sizes.length; i++) {
-    const n = sizes[i];
+  for (let i = 0; i < rank; i++) {
+    const n = input[i + 1];
     const s = stride[i];
     if (same) {
       const o = Math.ceil(n / s);
       ctx.explain?.shape.push(`⌈${n}/${s}⌉ = ${o} (padding=same)`);
-      out[i] = o;
+      output[i + 1] = o;
       continue;
     }
     const k = kernel[i];
@@ -228,21 +238,24 @@ function slide(
     // PyTorch: with ceil_mode the last window must start inside the input or the left padding.
     if (opts.ceil && (o - 1) * s >= n + p) o--;
     if (span < 0 || o < 1) {
-      out[i] = -1;
+      output[i + 1] = -1;
       fits = false;
       continue;
     }
     ctx.explain?.shape.push(slidingFormula(n, k, s, p, d, !!opts.ceil, o));
-    out[i] = o;
+    output[i + 1] = o;
   }
-  if (!fits) {
-    const effective = kernel.map((k, i) => dilation[i] * (k - 1) + 1);
-    const dil = dilation.some((d) => d !== 1) ? ` (dilation ${x(dilation)}, effective ${x(effective)})` : "";
-    // A uniform padding reads as one number, as it is usually written: "with padding 0".
-    const padText = pad.every((p) => p === pad[0]) ? String(pad[0]) : x(pad);
-    throw new LayerError(`${what} ${x(kernel)}${dil} with padding ${padText} does not fit the ${x(sizes)} input`, "size-too-small", "kernel");
-  }
-  return { out, kernel, stride, dilation };
+  if (!fits) throw doesNotFit(what, kernel, dilation, pad, input);
+  return { output, params: 0, nonLearnable: 0, macs: 0, window: { kind: "sliding", kernel, stride, dilation } };
+}
+
+/** The error for a window that does not fit its input. (Apart from `slide`, whose every call its closures would cost a context.) */
+function doesNotFit(what: string, kernel: number[], dilation: number[], pad: number[], input: Shape): LayerError {
+  const effective = kernel.map((k, i) => dilation[i] * (k - 1) + 1);
+  const dil = dilation.some((d) => d !== 1) ? ` (dilation ${x(dilation)}, effective ${x(effective)})` : "";
+  // A uniform padding reads as one number, as it is usually written: "with padding 0".
+  const padText = pad.every((p) => p === pad[0]) ? String(pad[0]) : x(pad);
+  return new LayerError(`${what} ${x(kernel)}${dil} with padding ${padText} does not fit the ${x(spatial(input))} input`, "size-too-small", "kernel");
 }
 
 function checkGroups(c: number, f: number, g: number): void {
@@ -287,36 +300,34 @@ function activation(name: string, torch: string, doc: string, extra: ArgSpec[] =
 function convolve(ctx: LayerContext, f: number, groups: number, hasBias: boolean): LayerResult {
   const c = C(ctx.input);
   checkGroups(c, f, groups);
-  const { out, kernel, stride, dilation } = slide(ctx, "kernel", NO_OPTIONS);
-  const perFilter = times(c / groups, product(kernel));
+  const result = slide(ctx, "kernel", f, NO_OPTIONS);
+  const { output, window } = result;
+  const perFilter = times(c / groups, product(window.kernel));
   const weights = times(f, perFilter);
-  const params = plus(weights, hasBias ? f : 0);
-  const macs = times(times(product(out), f), perFilter);
+  result.params = plus(weights, hasBias ? f : 0);
+  // The output's elements (F × the output sizes), each a sum over one filter's weights.
+  result.macs = times(product(output), perFilter);
   if (ctx.explain) {
     const cg = groups === 1 ? `${c}` : `${c}/${groups}`;
-    explainParams(ctx.explain, `${f} × (${cg} × ${kernel.join(" × ")})${hasBias ? ` + ${f} bias` : ""}`, params);
-    explainMacs(ctx.explain, `${out.join("×")} outputs × ${f} × (${cg} × ${kernel.join(" × ")})`, macs);
+    const k = window.kernel.join(" × ");
+    explainParams(ctx.explain, `${f} × (${cg} × ${k})${hasBias ? ` + ${f} bias` : ""}`, result.params);
+    explainMacs(ctx.explain, `${spatial(output).join("×")} outputs × ${f} × (${cg} × ${k})`, result.macs);
   }
-  return { output: [f, ...out], params, nonLearnable: 0, macs, window: { kind: "sliding", kernel, stride, dilation } };
+  return result;
 }
 
-function pool(ctx: LayerContext, what: string, withDilation: boolean): LayerResult {
+/** Max and average pooling; avgpool takes no dilation, so its window's is 1. */
+function pool(ctx: LayerContext, what: string): LayerResult {
   const { input, args } = ctx;
   if (what === "avgpool" && input.length === 4 && args.padding !== "same") {
     const kernel = perDim(args, "kernel", input);
-    const sizes = spatial(input);
-    if (sizes.some((n, i) => n < kernel[i])) {
-      throw new LayerError(`avgpool ${x(kernel)} needs every input size to be at least the window, but the input is ${x(sizes)}`, "size-too-small", "kernel");
+    for (let i = 0; i < kernel.length; i++) {
+      if (input[i + 1] < kernel[i]) {
+        throw new LayerError(`avgpool ${x(kernel)} needs every input size to be at least the window, but the input is ${x(spatial(input))}`, "size-too-small", "kernel");
+      }
     }
   }
-  const r = slide(ctx, what, { ceil: args.ceil === true && args.padding !== "same", maxPad: true });
-  return {
-    output: [C(input), ...r.out],
-    params: 0,
-    nonLearnable: 0,
-    macs: 0,
-    window: { kind: "sliding", kernel: r.kernel, stride: r.stride, dilation: withDilation ? r.dilation : r.kernel.map(() => 1) },
-  };
+  return slide(ctx, what, C(input), { ceil: args.ceil === true && args.padding !== "same", maxPad: true });
 }
 
 function adaptive(ctx: LayerContext): LayerResult {
@@ -327,7 +338,7 @@ function adaptive(ctx: LayerContext): LayerResult {
   const kernel = sizes.map((n, i) => widestBin(n, size[i]));
   const stride = sizes.map((n, i) => n / size[i]);
   return {
-    output: [C(ctx.input), ...size],
+    output: withChannels(C(ctx.input), size),
     params: 0,
     nonLearnable: 0,
     macs: 0,
@@ -345,11 +356,11 @@ function widestBin(n: number, s: number): number {
 function global(ctx: LayerContext): LayerResult {
   const out = spatial(ctx.input).map(() => 1);
   ctx.explain?.shape.push(`${x(spatial(ctx.input))} → ${x(out)} (global)`);
-  return { output: [C(ctx.input), ...out], params: 0, nonLearnable: 0, macs: 0, window: { kind: "whole" } };
+  return { output: withChannels(C(ctx.input), out), params: 0, nonLearnable: 0, macs: 0, window: { kind: "whole" } };
 }
 
 function affineParams(ctx: LayerContext, c: number, on: boolean, what: string): number {
-  const params = on ? product([2, c]) : 0;
+  const params = on ? times(2, c) : 0;
   if (ctx.explain) explainParams(ctx.explain, on ? `2 × ${c} (scale and shift per ${what})` : "0 (affine=false)", params);
   return params;
 }
@@ -437,7 +448,7 @@ const ENTRIES: readonly LayerKind[] = [
         explainParams(ctx.explain, `${c} × (${fg} × ${kernel.join(" × ")})${args.bias ? ` + ${f} bias` : ""}`, params);
         explainMacs(ctx.explain, `${sizes.join("×")} inputs × ${c} × (${fg} × ${kernel.join(" × ")})`, macs);
       }
-      return { output: [f, ...out], params, nonLearnable: 0, macs, window: { kind: "transposed", kernel, stride, dilation } };
+      return { output: withChannels(f, out), params, nonLearnable: 0, macs, window: { kind: "transposed", kernel, stride, dilation } };
     },
   },
   {
@@ -453,7 +464,7 @@ const ENTRIES: readonly LayerKind[] = [
     ],
     acceptsFlat: false,
     acceptsSpatial: true,
-    infer: (ctx) => pool(ctx, "maxpool", true),
+    infer: (ctx) => pool(ctx, "maxpool"),
   },
   {
     name: "avgpool",
@@ -467,7 +478,7 @@ const ENTRIES: readonly LayerKind[] = [
     ],
     acceptsFlat: false,
     acceptsSpatial: true,
-    infer: (ctx) => pool(ctx, "avgpool", false),
+    infer: (ctx) => pool(ctx, "avgpool"),
   },
   {
     name: "adaptiveavgpool",
@@ -499,7 +510,7 @@ const ENTRIES: readonly LayerKind[] = [
     infer: (ctx) => {
       const c = C(ctx.input);
       const params = affineParams(ctx, c, ctx.args.affine as boolean, "channel");
-      return sameShape(ctx, params, product([2, c]));
+      return sameShape(ctx, params, times(2, c));
     },
   },
   {
@@ -637,7 +648,7 @@ const ENTRIES: readonly LayerKind[] = [
       const out = sizes.map((n, i) => Math.floor(n * factor[i] + 1e-9));
       if (out.some((o) => o < 1)) throw new LayerError(`upsample by ${x(factor)} gives a size below 1 from the ${x(sizes)} input`, "size-too-small", "scale");
       sizes.forEach((n, i) => ctx.explain?.shape.push(`⌊${n}·${factor[i]}⌋ = ${out[i]}`));
-      return { output: [C(input), ...out], params: 0, nonLearnable: 0, macs: 0, window: { kind: "resize", factor } };
+      return { output: withChannels(C(input), out), params: 0, nonLearnable: 0, macs: 0, window: { kind: "resize", factor } };
     },
   },
   {
@@ -651,7 +662,7 @@ const ENTRIES: readonly LayerKind[] = [
       const pad = perDim(ctx.args, "padding", ctx.input);
       const out = spatial(ctx.input).map((n, i) => n + 2 * pad[i]);
       spatial(ctx.input).forEach((n, i) => ctx.explain?.shape.push(`${n} + 2·${pad[i]} = ${out[i]}`));
-      return { output: [C(ctx.input), ...out], params: 0, nonLearnable: 0, macs: 0, window: NONE };
+      return { output: withChannels(C(ctx.input), out), params: 0, nonLearnable: 0, macs: 0, window: NONE };
     },
   },
   {
@@ -684,7 +695,7 @@ const ENTRIES: readonly LayerKind[] = [
       const b = ctx.args.stop as number;
       if (!(a < b && b <= c)) throw new LayerError(`slice ${a}, ${b} needs 0 ≤ A < B ≤ ${c} (the input has ${c} channels)`, "slice-range", a >= b ? "start" : "stop");
       ctx.explain?.shape.push(`channels ${a}..${b - 1}: ${b} − ${a} = ${b - a}`);
-      return { output: [b - a, ...spatial(ctx.input)], params: 0, nonLearnable: 0, macs: 0, window: NONE };
+      return { output: withChannels(b - a, spatial(ctx.input)), params: 0, nonLearnable: 0, macs: 0, window: NONE };
     },
   },
   {

@@ -22,19 +22,20 @@ const SMALL: readonly Value[] = Array.from({ length: 1024 }, (_, n) => num(R.rat
 
 /** Names in scope: parameters and `let` values, innermost first. */
 export class Scope {
-  private readonly vars = new Map<string, Value>();
+  /** Made by the first definition: most scopes (a body's) define nothing. */
+  private vars: Map<string, Value> | undefined;
   constructor(readonly parent?: Scope) {}
 
   lookup(name: string): Value | undefined {
     for (let s: Scope | undefined = this; s; s = s.parent) {
-      const v = s.vars.get(name);
+      const v = s.vars?.get(name);
       if (v !== undefined) return v;
     }
     return undefined;
   }
 
   define(name: string, value: Value): void {
-    this.vars.set(name, value);
+    (this.vars ??= new Map()).set(name, value);
   }
 }
 

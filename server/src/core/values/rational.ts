@@ -133,6 +133,9 @@ export function isInteger(a: Rational): boolean {
   return a.d === 1;
 }
 
+/** The whole numbers 0 to 1023, shared (rationals are never changed): most literals are one of them. */
+const SMALL: readonly Rational[] = Array.from({ length: 1024 }, (_, n) => ({ n, d: 1 }));
+
 /** Parses a literal: `64`, `0.5`, `1.5G`, `20MB`, `512KiB`. Exact. */
 export function parseLiteral(text: string): Rational {
   // Fast path: digits with at most one decimal point inside them (`64`, `0.25`), so few that their value is exact as a double.
@@ -151,7 +154,7 @@ export function parseLiteral(text: string): Rational {
       n = n * 10 + (c - 48);
       if (point >= 0) scale *= 10;
     }
-    if (i === text.length && i > 0 && point !== i - 1) return scale === 1 ? { n, d: 1 } : rat(n, scale);
+    if (i === text.length && i > 0 && point !== i - 1) return scale === 1 ? (n < SMALL.length ? SMALL[n] : { n, d: 1 }) : rat(n, scale);
   }
   const m = /^(\d+)(?:\.(\d+))?([A-Za-z]*)$/.exec(text);
   if (!m) return ZERO;
