@@ -25,8 +25,6 @@ import { unrolledResNet152 } from "../test/lsp/resnet152";
 import { analyze } from "../server/src/core/analysis/analyze";
 
 const ROOT = path.resolve(__dirname, "../..");
-// Measure the core under the heap settings the language server and the CLI use.
-setFlagsFromString("--max-semi-space-size=32");
 const QUICK = !!process.env.CNN_LENS_BENCH_QUICK;
 const rows: [string, string, string][] = [];
 

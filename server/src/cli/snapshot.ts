@@ -15,7 +15,5 @@ analyze("model Warm {\n  input 3x8x8\n  conv 4, 3x3, padding=1\n  relu\n}\n");
 
 // Started from a snapshot, process.argv has no script path: the arguments start at index 1.
 v8.startupSnapshot.setDeserializeMainFunction(() => {
-  // As in the language server: a larger young generation spares the garbage collector.
-  v8.setFlagsFromString("--max-semi-space-size=32");
   main(process.argv.slice(1));
 });
