@@ -215,41 +215,139 @@ function checkValue(spec: ArgSpec, v: Value): ArgValue | Problem {
  * the same wherever the statement runs, whatever the names in scope and the channels reaching it.
  */
 export function argumentsAreConstant(written: readonly Argument[]): boolean {
-  for (let i = 0; i < written.length; i++) if (!isConstant(written[i].value, 0)) return false;
-  return true;
+  return constantArgumentsHash(written) >= 0;
 }
 
 /** The context for arguments that are constant: they read no names and not in_channels. */
 export const NO_CONTEXT: EvalContext = { scope: new Scope(), inChannels: UNKNOWN };
 
-/** Deeply nested expressions are taken as not constant, rather than walked. */
-const MAX_CONSTANT_DEPTH = 8;
+/**
+ * Constant arguments already resolved in one evaluation, for the layers written alike to share: arguments written
+ * alike — the same names, operators and literals — resolve alike, and a flat model of 100,000 layers has a handful
+ * of distinct ones. Found by their hash (see constantArgumentsHash), then compared.
+ */
+export class ResolvedConstants {
+  private readonly byHash = new Map<number, { layer: LayerKind; written: readonly Argument[]; args: Args }[]>();
 
-function isConstant(e: Expr, depth: number): boolean {
-  if (depth > MAX_CONSTANT_DEPTH) return false;
-  switch (e.kind) {
-    case "number":
-    case "bool":
-    case "missing":
-      return true;
-    case "name":
-    case "inChannels":
-      return false;
-    case "tuple":
-      return allConstant(e.items, depth + 1);
-    case "unary":
-      return isConstant(e.operand, depth + 1);
-    case "chain":
-      if (!isConstant(e.first, depth + 1)) return false;
-      for (const r of e.rest) if (!isConstant(r.operand, depth + 1)) return false;
-      return true;
-    case "call":
-      return allConstant(e.args, depth + 1);
+  /** The arguments of a `layer` whose constant arguments `written` hash to `hash`, if some written alike were added. */
+  get(layer: LayerKind, written: readonly Argument[], hash: number): Args | undefined {
+    const entries = this.byHash.get(hash);
+    for (let i = 0; entries && i < entries.length; i++) if (entries[i].layer === layer && sameArguments(entries[i].written, written)) return entries[i].args;
+    return undefined;
+  }
+
+  add(layer: LayerKind, written: readonly Argument[], hash: number, args: Args): void {
+    const entries = this.byHash.get(hash);
+    if (entries) entries.push({ layer, written, args });
+    else this.byHash.set(hash, [{ layer, written, args }]);
   }
 }
 
-function allConstant(es: readonly Expr[], depth: number): boolean {
-  for (let i = 0; i < es.length; i++) if (!isConstant(es[i], depth)) return false;
+/**
+ * A hash of constant arguments, from what they are written as (so arguments written alike have equal hashes), or -1
+ * when they are not constant.
+ */
+export function constantArgumentsHash(written: readonly Argument[]): number {
+  let h = written.length;
+  for (let i = 0; i < written.length; i++) {
+    const a = written[i];
+    const v = expressionHash(a.value, 0);
+    if (v < 0) return -1;
+    h = mix(mix(h, a.name === undefined ? 0 : textHash(a.name)), v);
+  }
+  return h;
+}
+
+/** Deeply nested expressions are taken as not constant, rather than walked. */
+const MAX_CONSTANT_DEPTH = 8;
+
+/** Mixes `v` into the hash `h`; hashes stay small non-negative integers. */
+function mix(h: number, v: number): number {
+  return (Math.imul(h, 31) + v) & 0x3fffffff;
+}
+
+function textHash(text: string): number {
+  let h = text.length;
+  for (let i = 0; i < text.length; i++) h = mix(h, text.charCodeAt(i));
+  return h;
+}
+
+function expressionHash(e: Expr, depth: number): number {
+  if (depth > MAX_CONSTANT_DEPTH) return -1;
+  switch (e.kind) {
+    case "number":
+      return mix(1, textHash(e.text));
+    case "bool":
+      return e.value ? 2 : 3;
+    case "missing":
+      return 4;
+    case "name":
+    case "inChannels":
+      return -1;
+    case "tuple":
+      return listHash(5, e.items, depth);
+    case "unary": {
+      const operand = expressionHash(e.operand, depth + 1);
+      return operand < 0 ? -1 : mix(mix(6, textHash(e.op)), operand);
+    }
+    case "chain": {
+      let h = expressionHash(e.first, depth + 1);
+      for (let i = 0; h >= 0 && i < e.rest.length; i++) {
+        const operand = expressionHash(e.rest[i].operand, depth + 1);
+        h = operand < 0 ? -1 : mix(mix(mix(7, h), textHash(e.rest[i].op)), operand);
+      }
+      return h;
+    }
+    case "call":
+      return listHash(mix(8, textHash(e.name)), e.args, depth);
+  }
+}
+
+function listHash(h: number, es: readonly Expr[], depth: number): number {
+  h = mix(h, es.length);
+  for (let i = 0; i < es.length; i++) {
+    const v = expressionHash(es[i], depth + 1);
+    if (v < 0) return -1;
+    h = mix(h, v);
+  }
+  return h;
+}
+
+/** True when two lists of constant arguments are written alike: the same names, operators and literals. */
+function sameArguments(a: readonly Argument[], b: readonly Argument[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].name !== b[i].name || !sameExpression(a[i].value, b[i].value)) return false;
+  return true;
+}
+
+function sameExpression(a: Expr, b: Expr): boolean {
+  switch (a.kind) {
+    case "number":
+      return b.kind === "number" && a.text === b.text;
+    case "bool":
+      return b.kind === "bool" && a.value === b.value;
+    case "missing":
+      return b.kind === "missing";
+    case "tuple":
+      return b.kind === "tuple" && sameExpressions(a.items, b.items);
+    case "unary":
+      return b.kind === "unary" && a.op === b.op && sameExpression(a.operand, b.operand);
+    case "chain":
+      if (b.kind !== "chain" || a.rest.length !== b.rest.length || !sameExpression(a.first, b.first)) return false;
+      for (let i = 0; i < a.rest.length; i++) if (a.rest[i].op !== b.rest[i].op || !sameExpression(a.rest[i].operand, b.rest[i].operand)) return false;
+      return true;
+    case "call":
+      return b.kind === "call" && a.name === b.name && sameExpressions(a.args, b.args);
+    case "name":
+    case "inChannels":
+      // Not constant: never compared.
+      return false;
+  }
+}
+
+function sameExpressions(a: readonly Expr[], b: readonly Expr[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameExpression(a[i], b[i])) return false;
   return true;
 }
 
@@ -258,26 +356,6 @@ function allConstant(es: readonly Expr[], depth: number): boolean {
  * or wrong (the layer's output is then unknown); problems are reported.
  */
 export function resolveLayerArgs(layer: LayerKind, name: string, written: readonly Argument[], stmtSpan: Span, ctx: EvalContext, report: Report): Args | undefined {
-  if (written.length === 0) {
-    const defaults = defaultsOf(layer);
-    if (defaults) return defaults;
-  }
-  return resolveWritten(layer, name, written, stmtSpan, ctx, report);
-}
-
-/** Each layer kind's arguments when none are written, for the kinds that need none: made once, and shared. */
-const DEFAULTS = new Map<LayerKind, Args | undefined>();
-
-/** A layer's arguments when none are written (`relu`, `batchnorm`): its defaults, or undefined when it needs some. Arguments are only ever read, so every such layer shares one object. */
-function defaultsOf(layer: LayerKind): Args | undefined {
-  if (!DEFAULTS.has(layer)) {
-    const needsSome = positionalOf(layer.args).length > 0;
-    DEFAULTS.set(layer, needsSome ? undefined : resolveWritten(layer, layer.name, [], { start: 0, end: 0 }, NO_CONTEXT, () => {}));
-  }
-  return DEFAULTS.get(layer);
-}
-
-function resolveWritten(layer: LayerKind, name: string, written: readonly Argument[], stmtSpan: Span, ctx: EvalContext, report: Report): Args | undefined {
   const specs = layer.args;
   const bound = matchArguments(name, specs, written, stmtSpan, report);
   const args: Args = {};

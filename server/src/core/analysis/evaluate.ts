@@ -7,11 +7,11 @@
  */
 import * as A from "../syntax/ast";
 import { Code, Diagnostic, RelatedInfo } from "../diagnostics";
-import { Args, findLayer, LayerError, LAYER_NAMES, plus, product, Shape } from "../layers/layer-table";
+import { Args, findLayer, LayerError, LayerKind, LAYER_NAMES, plus, product, Shape } from "../layers/layer-table";
 import { describeValue, evaluate, EvalContext, ExprError, FUNCTIONS, num, Scope, UNKNOWN, Value } from "../values/expressions";
 import * as R from "../values/rational";
 import { formatExact, formatShape } from "../format";
-import { argumentsAreConstant, didYouMean, matchArguments, NO_CONTEXT, Report, resolveLayerArgs, writtenArgument } from "./arguments";
+import { argumentsAreConstant, constantArgumentsHash, didYouMean, matchArguments, NO_CONTEXT, Report, resolveLayerArgs, ResolvedConstants, writtenArgument } from "./arguments";
 import { numberStatements, Occurrences, Totals } from "./occurrences";
 import { Field, inputField, joinFields, nextField } from "./receptive-field";
 import { describeExpr } from "../syntax/precedence";
@@ -319,6 +319,8 @@ class Evaluator {
   private steps = 0;
   /** Checking block bodies with unknown inputs: all `if` clauses, one pass of each repeat, nothing recorded. */
   private checking = false;
+  /** Constant arguments resolved so far, shared by the layers written alike (arguments are only ever read). */
+  private readonly resolvedConstants = new ResolvedConstants();
   /** Tensors made so far: their ids. */
   private tensors = 0;
   /** Set by a repeat whose passes were multiplied out, for its occurrence record to pick up. */
@@ -862,8 +864,9 @@ class Evaluator {
     // So does a half-typed one (`conv 64,` at a line end): its syntax error is already reported.
     if (s.incomplete) return x;
     // Arguments written as plain values (the usual case) need no context, and no instance keeps them (see LayerInstance.args).
-    const constant = argumentsAreConstant(s.args);
-    const args = resolveLayerArgs(layer, s.name, s.args, s, constant ? NO_CONTEXT : this.ctxFor(x, frame), this.reporter(frame));
+    const hash = constantArgumentsHash(s.args);
+    const constant = hash >= 0;
+    const args = constant ? this.constantArgs(layer, s, hash, frame) : resolveLayerArgs(layer, s.name, s.args, s, this.ctxFor(x, frame), this.reporter(frame));
     if (this.checking) {
       this.release(x);
       return this.unknownTensor();
@@ -923,6 +926,26 @@ class Evaluator {
       instance.effectiveStride = field.jump;
     }
     return this.replace(x, output, field, frame);
+  }
+
+  /**
+   * The arguments of `s`, constant ones with the hash `hash`: resolved at the first layer of its kind written so, and
+   * shared by the others (see ResolvedConstants). Arguments with problems are resolved at each statement, which
+   * reports them there.
+   */
+  private constantArgs(layer: LayerKind, s: A.LayerStatement, hash: number, frame: Frame): Args | undefined {
+    return this.resolvedConstants.get(layer, s.args, hash) ?? this.resolveConstantArgs(layer, s, hash, frame);
+  }
+
+  private resolveConstantArgs(layer: LayerKind, s: A.LayerStatement, hash: number, frame: Frame): Args | undefined {
+    let problems = false;
+    const report = this.reporter(frame);
+    const args = resolveLayerArgs(layer, s.name, s.args, s, NO_CONTEXT, (span, code, message) => {
+      problems = true;
+      report(span, code, message);
+    });
+    if (args && !problems) this.resolvedConstants.add(layer, s.args, hash, args);
+    return args;
   }
 
   /** Adds a layer's counts to the model's totals; aux heads keep their MACs apart. */
