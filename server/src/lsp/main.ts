@@ -5,14 +5,8 @@
  *   cnn-lens-server --node-ipc     speak LSP over Node IPC (the VS Code client)
  *   cnn-lens-server --socket=PORT  or --pipe=NAME
  */
-import { setFlagsFromString } from "v8";
 import { createConnection, ProposedFeatures } from "vscode-languageserver/node";
 import { startServer } from "./server";
-
-// An analysis makes many short-lived objects (syntax trees, tensors); a young generation
-// larger than V8's default lets most of them die young instead of being copied into the
-// old generation: about a quarter less time on large documents.
-setFlagsFromString("--max-semi-space-size=32");
 
 const USAGE = `Usage: cnn-lens-server (--stdio | --node-ipc | --socket=PORT | --pipe=NAME)
 
