@@ -58,7 +58,8 @@ class Site {
 
 /**
  * One layer as it runs: a layer statement evaluated in one place of the expansion. A model may have hundreds of
- * thousands, so an instance keeps few fields: its kind and dotted name are worked out when asked for.
+ * thousands, so an instance keeps few fields: its kind and dotted name are worked out when asked for, and its counts
+ * are kept in the model's columns (LayerCounts).
  */
 export class LayerInstance {
   /** Null when the layer does not fit its input, or its input is unknown. */
@@ -728,7 +729,7 @@ class Evaluator {
     const run = this.run_;
     const occ = this.checking ? -1 : this.occurrences.begin(number, frame.site, x.shape, run);
     // A layer inside the statement may have reused `x` for its output (see `replace`): then `x` was consumed already.
-    const input = x.id;
+    const inputId = x.id;
     let y: Tensor;
     try {
       y = this.runStatement(s, x, frame, settings);
@@ -736,7 +737,7 @@ class Evaluator {
       if (e instanceof R.OverflowError) this.report(s, "count-overflow", e.message, frame);
       else if (e instanceof ExprError) this.report(e.span, e.code as Code, e.message, frame);
       else this.report(s, "internal-error", `CNN Lens failed on this statement: ${(e as Error)?.message ?? e}`, frame);
-      if (x.id === input) this.release(x);
+      if (x.id === inputId) this.release(x);
       y = this.unknownTensor();
     }
     if (this.checking) return y;
