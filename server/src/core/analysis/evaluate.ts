@@ -8,7 +8,7 @@
 import * as A from "../syntax/ast";
 import { Code, Diagnostic, RelatedInfo } from "../diagnostics";
 import { Args, findLayer, LayerError, LayerKind, LAYER_NAMES, plus, product, Shape } from "../layers/layer-table";
-import { describeValue, evaluate, EvalContext, ExprError, FUNCTIONS, num, Scope, UNKNOWN, Value } from "../values/expressions";
+import { describeValue, evaluate, EvalContext, ExprError, FUNCTIONS, Scope, UNKNOWN, Value, wholeNumber } from "../values/expressions";
 import * as R from "../values/rational";
 import { formatExact, formatShape } from "../format";
 import { argumentsAreConstant, constantArgumentsHash, didYouMean, matchArguments, NO_CONTEXT, Report, resolveLayerArgs, ResolvedConstants, writtenArgument } from "./arguments";
@@ -58,7 +58,8 @@ class Site {
 
 /**
  * One layer as it runs: a layer statement evaluated in one place of the expansion. A model may have hundreds of
- * thousands, so an instance keeps few fields: its kind and dotted name are worked out when asked for.
+ * thousands, so an instance keeps few fields: its kind and dotted name are worked out when asked for, and its counts
+ * are kept in the model's columns (LayerCounts).
  */
 export class LayerInstance {
   /** Null when the layer does not fit its input, or its input is unknown. */
@@ -276,7 +277,7 @@ class TensorContext implements EvalContext {
   ) {}
 
   get inChannels(): Value {
-    return this.shape ? num(R.rat(this.shape[0])) : UNKNOWN;
+    return this.shape ? wholeNumber(this.shape[0]) : UNKNOWN;
   }
 }
 
@@ -728,7 +729,7 @@ class Evaluator {
     const run = this.run_;
     const occ = this.checking ? -1 : this.occurrences.begin(number, frame.site, x.shape, run);
     // A layer inside the statement may have reused `x` for its output (see `replace`): then `x` was consumed already.
-    const input = x.id;
+    const inputId = x.id;
     let y: Tensor;
     try {
       y = this.runStatement(s, x, frame, settings);
@@ -736,7 +737,7 @@ class Evaluator {
       if (e instanceof R.OverflowError) this.report(s, "count-overflow", e.message, frame);
       else if (e instanceof ExprError) this.report(e.span, e.code as Code, e.message, frame);
       else this.report(s, "internal-error", `CNN Lens failed on this statement: ${(e as Error)?.message ?? e}`, frame);
-      if (x.id === input) this.release(x);
+      if (x.id === inputId) this.release(x);
       y = this.unknownTensor();
     }
     if (this.checking) return y;
@@ -1103,26 +1104,31 @@ class Evaluator {
     if (outs.length === 0) {
       this.report({ start: s.start, end: s.headerEnd }, s.kind === "add" ? "add-mismatch" : "concat-mismatch", `${s.kind} needs at least one branch`, frame);
     } else if (shapes.every((sh): sh is Shape => sh !== null)) {
-      const related = s.branches.map((b, i) => ({ start: b.span.start, end: b.span.end, message: `branch ${i + 1} gives ${fmt(shapes[i])}` }));
-      const list = shapes.map((sh, i) => `branch ${i + 1} gives ${fmt(sh)}`).join(", ");
-      const header = { start: s.start, end: s.headerEnd };
       if (s.kind === "add") {
         if (shapes.every((sh) => shapesEqual(sh, shapes[0]))) shape = shapes[0];
-        else this.report(header, "add-mismatch", `add: branch shapes differ: ${list}`, frame, "error", related);
+        else this.reportBranches(s, shapes, "add-mismatch", "add: branch shapes differ: ", frame);
       } else {
         const rank = shapes[0].length;
         if (shapes.some((sh) => sh.length !== rank)) {
-          this.report(header, "concat-mismatch", `concat: branches differ in rank: ${list}`, frame, "error", related);
-        } else if (rank > 1 && shapes.some((sh) => !shapesEqual(sh.slice(1), shapes[0].slice(1)))) {
-          this.report(header, "concat-mismatch", `concat: spatial sizes must match, but ${list}`, frame, "error", related);
+          this.reportBranches(s, shapes, "concat-mismatch", "concat: branches differ in rank: ", frame);
+        } else if (rank > 1 && shapes.some((sh) => !sameSizes(sh, shapes[0]))) {
+          this.reportBranches(s, shapes, "concat-mismatch", "concat: spatial sizes must match, but ", frame);
         } else {
           let c = 0;
           for (const sh of shapes) c = plus(c, sh[0]);
-          shape = [c, ...shapes[0].slice(1)];
+          shape = shapes[0].slice();
+          shape[0] = c;
         }
       }
     }
     return this.join(shape, outs, x, frame);
+  }
+
+  /** Reports branches that do not join: `what`, then what each branch gives, each branch also as related information. */
+  private reportBranches(s: A.BranchesStatement, shapes: Shape[], code: Code, what: string, frame: Frame): void {
+    const related = s.branches.map((b, i) => ({ start: b.span.start, end: b.span.end, message: `branch ${i + 1} gives ${fmt(shapes[i])}` }));
+    const list = shapes.map((sh, i) => `branch ${i + 1} gives ${fmt(sh)}`).join(", ");
+    this.report({ start: s.start, end: s.headerEnd }, code, `${what}${list}`, frame, "error", related);
   }
 
   private runScale(s: A.BodyStatement, x: Tensor, frame: Frame): Tensor {
@@ -1175,6 +1181,12 @@ class Evaluator {
     }
     return x;
   }
+}
+
+/** True when two shapes of one rank have the same spatial sizes (channels aside). */
+function sameSizes(a: Shape, b: Shape): boolean {
+  for (let i = 1; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameOrBothUnknown(a: Shape | null, b: Shape | null): boolean {

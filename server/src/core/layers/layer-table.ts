@@ -196,7 +196,6 @@ function slidingFormula(i: number, k: number, s: number, p: number, d: number, c
 
 const NO_OPTIONS = {};
 
-
 /**
  * A sliding window (conv or pool) with `channels` output channels, as a layer without weights (convolve adds them):
  * its output shape, PyTorch's rule, including `ceil=true` (the last window must start inside the input or left padding)

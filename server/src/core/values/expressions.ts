@@ -20,6 +20,11 @@ export const num = (v: Rational): Value => ({ t: "num", v });
 /** The values of small whole numbers, shared (values are never changed): most literals are one of them. */
 const SMALL: readonly Value[] = Array.from({ length: 1024 }, (_, n) => num(R.rat(n)));
 
+/** The value of a whole number (a channel count, say): shared when it is small. */
+export function wholeNumber(n: number): Value {
+  return Number.isInteger(n) && n >= 0 && n < SMALL.length ? SMALL[n] : num(R.rat(n));
+}
+
 /** Names in scope: parameters and `let` values, innermost first. */
 export class Scope {
   /** Made by the first definition: most scopes (a body's) define nothing. */
