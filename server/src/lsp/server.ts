@@ -22,6 +22,7 @@ import { foldingRanges } from "./folding";
 import { Cancelled, guardNotification, guardRequest, Logger, yieldToEventLoop } from "./guard";
 import { hover } from "./hover";
 import { hintRef, inlayHints, resolveInlayHint } from "./inlay-hints";
+import { IdleCollector } from "./memory";
 import { EMPTY_SUMMARY, modelSummary, ModelSummaryRequest } from "./model-summary";
 import { DEFAULT_SETTINGS, readSettings, Settings } from "./settings";
 import { documentSymbols } from "./symbols";
@@ -40,6 +41,7 @@ const SLOW_ANALYSIS_MS = 250;
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const cache = new AnalysisCache();
+  const collector = new IdleCollector();
   const logger: Logger = { error: (m) => connection.console.error(m) };
 
   let settings: Settings = DEFAULT_SETTINGS;
@@ -53,7 +55,9 @@ export function startServer(connection: Connection): void {
   const snapshotOf = (doc: TextDocument): Snapshot => ({ uri: doc.uri, version: doc.version, text: doc.getText() });
 
   const analyse = (snapshot: Snapshot): DocumentAnalysis => {
+    const run = cache.analysesRun;
     const result = cache.get(snapshot);
+    if (cache.analysesRun !== run) collector.schedule();
     if (result.millis > SLOW_ANALYSIS_MS) connection.console.warn(`CNN Lens: analysing ${snapshot.uri} took ${Math.round(result.millis)} ms`);
     return result;
   };
@@ -132,6 +136,7 @@ export function startServer(connection: Connection): void {
     clearTimeout(pending.get(document.uri));
     pending.delete(document.uri);
     cache.delete(document.uri);
+    collector.schedule();
     void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
 
