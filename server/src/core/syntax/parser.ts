@@ -294,8 +294,9 @@ class CnnParser extends EmbeddedActionsParser {
     return this.tokenAt((this as unknown as { currIdx: number }).currIdx + k);
   }
 
+  /** LA: `tokenAt` checks the bounds that Chevrotain's LA_FAST pads its input to skip. */
   override LA_FAST(k: number): IToken {
-    return this.tokenAt((this as unknown as { currIdx: number }).currIdx + k);
+    return this.LA(k);
   }
 
   /** Token `i` of the input as an object, made on first request; END_OF_INPUT outside the input. */
