@@ -42,16 +42,17 @@ export function declAt(file: ast.CnnFile, offset: number): ast.ModelDecl | ast.B
   return [...file.models, ...file.blocks].find((d) => d.start <= offset && offset <= d.end);
 }
 
-const parentMaps = new WeakMap<ast.CnnFile, Map<ast.Statement, ast.Statement | undefined>>();
+const parentMaps = new WeakMap<ast.CnnFile, Map<ast.Statement, ast.Statement>>();
 
 /** Each statement's enclosing statement (undefined directly in a model or block body); built once per file. */
 export function parentOf(file: ast.CnnFile, s: ast.Statement): ast.Statement | undefined {
   let map = parentMaps.get(file);
   if (!map) {
-    const m = new Map<ast.Statement, ast.Statement | undefined>();
+    // Only nested statements are entered: a flat 100,000-statement model would otherwise keep a 3.5 MB map.
+    const m = new Map<ast.Statement, ast.Statement>();
     const walk = (body: ast.Statement[], parent: ast.Statement | undefined) => {
       for (const child of body) {
-        m.set(child, parent);
+        if (parent) m.set(child, parent);
         for (const inner of ast.childBodies(child)) walk(inner, child);
       }
     };
