@@ -13,6 +13,7 @@ export type { ArgSpec, Explanation, LayerKind, Shape } from "./layers/layer-tabl
 export { KEYWORDS } from "./syntax/tokens";
 export { FUNCTIONS } from "./values/expressions";
 export { parse } from "./syntax/parse";
+export { releaseTokenBuffer } from "./syntax/lexer";
 export * as ast from "./syntax/ast";
 export { LineIndex } from "./text/line-index";
 export * from "./format";

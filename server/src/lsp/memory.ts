@@ -30,6 +30,7 @@
  */
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { releaseTokenBuffer } from "../core";
 
 /** Milliseconds without an analysis before the first collection. */
 export const QUIET_MS = 1500;
@@ -44,7 +45,7 @@ export const SHRINK_TRIES = 3;
  * The heap (bytes committed, all spaces) past which the collections run: the server's whole
  * memory budget. A 100,000-statement analysis leaves about 136 MB, a 40,000-statement one 83 MB.
  */
-export const LARGE_HEAP_BYTES = 100 * 1024 * 1024;
+export const LARGE_HEAP_BYTES = 64 * 1024 * 1024;
 
 /** A young generation this small has been shrunk (its smallest is 2 × 1 MB). */
 const SHRUNK_YOUNG_BYTES = 4 * 1024 * 1024;
@@ -83,6 +84,7 @@ export class IdleCollector {
   }
 
   private collect(): void {
+    releaseTokenBuffer();
     // `gc` is only installed in contexts made after --expose-gc is set: take it from a fresh one.
     if (!this.gc) {
       setFlagsFromString("--expose-gc");

@@ -232,7 +232,7 @@ export class ResolvedConstants {
   /** The arguments of a `layer` whose constant arguments `written` hash to `hash`, if some written alike were added. */
   get(layer: LayerKind, written: readonly Argument[], hash: number): Args | undefined {
     const entries = this.byHash.get(hash);
-    for (let i = 0; entries && i < entries.length; i++) if (entries[i].layer === layer && sameArguments(entries[i].written, written)) return entries[i].args;
+    for (let i = 0; entries && i < entries.length; i++) if (entries[i].layer === layer && (entries[i].written === written || sameArguments(entries[i].written, written))) return entries[i].args;
     return undefined;
   }
 

@@ -101,7 +101,7 @@ export class LayerInstance {
    */
   get args(): Args | undefined {
     const s = this.stmt;
-    if (!argumentsAreConstant(s.args)) return this.resolvedArgs;
+    if (!argumentsAreConstant(s.written)) return this.resolvedArgs;
     return resolveLayerArgs(findLayer(s.name)!, s.name, s.args, s, NO_CONTEXT, () => {});
   }
 
@@ -865,7 +865,7 @@ class Evaluator {
     // So does a half-typed one (`conv 64,` at a line end): its syntax error is already reported.
     if (s.incomplete) return x;
     // Arguments written as plain values (the usual case) need no context, and no instance keeps them (see LayerInstance.args).
-    const hash = constantArgumentsHash(s.args);
+    const hash = constantArgumentsHash(s.written);
     const constant = hash >= 0;
     const args = constant ? this.constantArgs(layer, s, hash, frame) : resolveLayerArgs(layer, s.name, s.args, s, this.ctxFor(x, frame), this.reporter(frame));
     if (this.checking) {
@@ -935,7 +935,7 @@ class Evaluator {
    * reports them there.
    */
   private constantArgs(layer: LayerKind, s: A.LayerStatement, hash: number, frame: Frame): Args | undefined {
-    return this.resolvedConstants.get(layer, s.args, hash) ?? this.resolveConstantArgs(layer, s, hash, frame);
+    return this.resolvedConstants.get(layer, s.written, hash) ?? this.resolveConstantArgs(layer, s, hash, frame);
   }
 
   private resolveConstantArgs(layer: LayerKind, s: A.LayerStatement, hash: number, frame: Frame): Args | undefined {
@@ -945,7 +945,7 @@ class Evaluator {
       problems = true;
       report(span, code, message);
     });
-    if (args && !problems) this.resolvedConstants.add(layer, s.args, hash, args);
+    if (args && !problems) this.resolvedConstants.add(layer, s.written, hash, args);
     return args;
   }
 

@@ -51,22 +51,34 @@ interface StatementBase extends Span {
   headerEnd: number;
 }
 
-export interface LayerStatement extends StatementBase {
-  kind: "layer";
+/**
+ * What a layer and a block call have in common: a name and arguments.
+ *
+ * Statements written alike share one list of arguments (`conv 64, 3x3, padding=1`
+ * on a thousand lines holds one): `written` is that list, placed where it was
+ * first written, and `args` is it placed here, made when asked. What does not
+ * depend on where the arguments are (hashing and comparing them, resolving
+ * their values) reads `written`; what reports or points at one reads `args`.
+ */
+interface WithArguments extends StatementBase {
   name: string;
   nameSpan: Span;
-  args: Argument[];
+  /** The arguments at their place in this statement, made on each read. */
+  readonly args: readonly Argument[];
+  /** The arguments as written, perhaps at another statement's place. */
+  readonly written: readonly Argument[];
+}
+
+export interface LayerStatement extends WithArguments {
+  kind: "layer";
   /** Half-typed: the parser recovered inside the arguments (`conv 64,` at a line end, `padding=` with no value); the syntax error is already reported. */
   incomplete?: boolean;
   /** A `{ }` body written after the name (a misspelt `repeat`, say): an error; its statements are skipped. */
   bodySpan?: Span;
 }
 
-export interface CallStatement extends StatementBase {
+export interface CallStatement extends WithArguments {
   kind: "call";
-  name: string;
-  nameSpan: Span;
-  args: Argument[];
 }
 
 export interface InputStatement extends StatementBase {
@@ -200,5 +212,42 @@ export function childBodies(s: Statement): Statement[][] {
       return s.clauses.map((c) => c.body);
     default:
       return [];
+  }
+}
+
+/** `args`, each span `by` further on. */
+export function shiftArguments(args: readonly Argument[], by: number): Argument[] {
+  return args.map((a) => ({
+    name: a.name,
+    nameSpan: a.nameSpan && { start: a.nameSpan.start + by, end: a.nameSpan.end + by },
+    value: shiftExpr(a.value, by),
+    start: a.start + by,
+    end: a.end + by,
+  }));
+}
+
+/** `e`, each span `by` further on. Arguments are short, so the recursion is shallow. */
+function shiftExpr(e: Expr, by: number): Expr {
+  const start = e.start + by;
+  const end = e.end + by;
+  switch (e.kind) {
+    case "number":
+      return { kind: "number", text: e.text, bytes: e.bytes, start, end };
+    case "tuple":
+      return { kind: "tuple", items: e.items.map((x) => shiftExpr(x, by)), start, end };
+    case "bool":
+      return { kind: "bool", value: e.value, start, end };
+    case "name":
+      return { kind: "name", name: e.name, start, end };
+    case "inChannels":
+      return { kind: "inChannels", start, end };
+    case "unary":
+      return { kind: "unary", op: e.op, operand: shiftExpr(e.operand, by), start, end };
+    case "chain":
+      return { kind: "chain", first: shiftExpr(e.first, by), rest: e.rest.map((r) => ({ op: r.op, operand: shiftExpr(r.operand, by) })), start, end };
+    case "call":
+      return { kind: "call", name: e.name, nameSpan: { start: e.nameSpan.start + by, end: e.nameSpan.end + by }, args: e.args.map((x) => shiftExpr(x, by)), start, end };
+    case "missing":
+      return { kind: "missing", start, end };
   }
 }

@@ -278,6 +278,11 @@ class TokenBuffer {
 let buffer = new TokenBuffer();
 const BUFFER_KEPT = 1 << 20;
 
+/** Lets go of the columns kept for the next call (see TokenBuffer): a few MB after a long text. */
+export function releaseTokenBuffer(): void {
+  buffer = new TokenBuffer();
+}
+
 function token(image: string, startOffset: number, kind: Kind): IToken {
   // The fields of the tokens Chevrotain's lexer made with "onlyOffset" tracking, in its order, and
   // endOffset, which it left unset: the parser's node locations need it.

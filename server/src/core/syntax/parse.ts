@@ -134,7 +134,7 @@ class Reader {
 
   /** The file's definitions and statements. */
   read(): CnnFile {
-    return this.finish(this.run(parser.readFile(this.tokens, this.problems)).file);
+    return this.finish(this.run(parser.readFile(this.text, this.tokens, this.problems)).file);
   }
 
   /** Doc comments, definitions in text order, and every statement listed in `file.statements`. */

@@ -159,6 +159,9 @@ class StatementFrame {
   written = 0;
   lastWrittenEmpty = false;
   ifFrame?: IfFrame;
+  /** How many syntax errors and problems there were when the statement began. */
+  errorsBefore = 0;
+  problemsBefore = 0;
 }
 
 class IfFrame {
@@ -196,6 +199,9 @@ class CnnParser extends EmbeddedActionsParser {
   private tokens?: Tokens;
   private readonly recentIdx = new Int32Array(RECENT);
   private readonly recent: IToken[] = new Array<IToken>(RECENT).fill(END_OF_INPUT);
+  /** The text being read, and the argument lists read in it so far by what they say (see sharedArguments). */
+  private text = "";
+  private readonly shared = new Map<string, { list: readonly A.Argument[]; at: number }>();
 
   // Alternatives of each OR, built once: an array literal in a rule body would be
   // rebuilt, closures and all, on every call (Chevrotain's performance guide).
@@ -216,10 +222,16 @@ class CnnParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
-  /** Reads a whole file. See `Read` for what comes back besides the definitions. */
-  readFile(tokens: Tokens, problems: A.SyntaxProblem[]): Read & { file: A.CnnFile } {
+  /** Reads a whole file, `text` lexed into `tokens`. See `Read` for what comes back besides the definitions. */
+  readFile(text: string, tokens: Tokens, problems: A.SyntaxProblem[]): Read & { file: A.CnnFile } {
     const file: A.CnnFile = { models: [], blocks: [], statements: [] };
-    return { file, ...this.read(tokens, problems, () => this.file(file)) };
+    this.text = text;
+    try {
+      return { file, ...this.read(tokens, problems, () => this.file(file)) };
+    } finally {
+      this.text = "";
+      this.shared.clear();
+    }
   }
 
   private read(tokens: Tokens, problems: A.SyntaxProblem[], rule: () => void): Read {
@@ -251,6 +263,10 @@ class CnnParser extends EmbeddedActionsParser {
   }
 
   // --- Frame bookkeeping -------------------------------------------------------
+
+  private get errorCount(): number {
+    return (this as unknown as { _errors: unknown[] })._errors.length;
+  }
 
   private get depth(): number {
     return (this as unknown as { RULE_STACK_IDX: number }).RULE_STACK_IDX;
@@ -482,7 +498,9 @@ class CnnParser extends EmbeddedActionsParser {
   };
 
   statement = this.RULE("statement", () => {
-    this.enter(new StatementFrame(), this.endStatement);
+    const f = this.enter(new StatementFrame(), this.endStatement);
+    f.errorsBefore = this.errorCount;
+    f.problemsBefore = this.problems.length;
     this.OPTION(this.label);
     this.OR(
       // A block call before a layer: its CallName is an Identifier too, and the first alternative that fits is taken.
@@ -874,16 +892,33 @@ class CnnParser extends EmbeddedActionsParser {
     }
   }
 
+  /**
+   * The list of arguments written exactly as `args` earlier in the file, or `args` themselves, and where that list
+   * starts: statements written alike share one (see WithArguments in the AST). Only arguments read without any
+   * syntax error are shared, and only on one line: line breaks inside brackets read differently in other places.
+   */
+  private sharedArguments(args: A.Argument[]): { list: readonly A.Argument[]; at: number } {
+    if (args.length === 0) return { list: NO_ARGUMENTS, at: 0 };
+    const at = args[0].start;
+    const text = this.text.slice(at, args[args.length - 1].end);
+    if (text.includes("\n")) return { list: args.slice(), at };
+    let known = this.shared.get(text);
+    // A copy of exactly the right size: an array grown by `push` keeps room for 17.
+    if (!known) this.shared.set(text, (known = { list: args.slice(), at }));
+    return known;
+  }
+
   private layerOrCall(f: StatementFrame, label: A.Label | undefined, start: number, end: number): A.LayerStatement | A.CallStatement | undefined {
     const name = f.name;
     if (!name) return undefined;
-    // A copy of exactly the right size: an array grown by `push` keeps room for 17.
-    const args = f.args ? f.args.slice() : NO_ARGUMENTS;
-    const nameSpan = { start: name.startOffset, end: name.endOffset! + 1 };
-    if (f.kind === "call") return { kind: "call", name: word(name.image), nameSpan, args, label, start, end, headerEnd: end };
-    const st: A.LayerStatement = { kind: "layer", name: word(name.image), nameSpan, args, label, start, end, headerEnd: end };
+    const args = f.args ?? NO_ARGUMENTS;
     // A dangling comma or a `key=` without a value leaves the layer half-typed (`conv 8,, 3` is still whole).
-    if ((f.written > 0 && f.lastWrittenEmpty) || args.some((a) => a.value.kind === "missing")) st.incomplete = true;
+    const incomplete = (f.written > 0 && f.lastWrittenEmpty) || args.some((a) => a.value.kind === "missing");
+    const whole = !incomplete && this.problems.length === f.problemsBefore && this.errorCount === f.errorsBefore;
+    const { list, at } = whole ? this.sharedArguments(args) : { list: args.slice(), at: args[0]?.start ?? 0 };
+    if (f.kind === "call") return new CallNode(word(name.image), name.startOffset, list, (args[0]?.start ?? 0) - at, label, start, end);
+    const st = new LayerNode(word(name.image), name.startOffset, list, (args[0]?.start ?? 0) - at, label, start, end);
+    if (incomplete) st.incomplete = true;
     const body = f.bodies?.[0];
     if (body) {
       st.bodySpan = { start: body.start, end: body.end };
@@ -894,6 +929,67 @@ class CnnParser extends EmbeddedActionsParser {
     }
     return st;
   }
+}
+
+/** A layer or block call (see WithArguments in the AST). */
+abstract class ArgumentsNode {
+  label: A.Label | undefined;
+  start: number;
+  end: number;
+
+  constructor(
+    readonly name: string,
+    private readonly nameStart: number,
+    readonly written: readonly A.Argument[],
+    /** How far on from `written` this statement's arguments are. */
+    private readonly shift: number,
+    label: A.Label | undefined,
+    start: number,
+    end: number,
+  ) {
+    this.label = label;
+    this.start = start;
+    this.end = end;
+  }
+
+  get headerEnd(): number {
+    return this.end;
+  }
+
+  get nameSpan(): A.Span {
+    return { start: this.nameStart, end: this.nameStart + this.name.length };
+  }
+
+  get args(): readonly A.Argument[] {
+    return this.shift === 0 ? this.written : A.shiftArguments(this.written, this.shift);
+  }
+
+  abstract readonly kind: "layer" | "call";
+
+  /** The statement as plain data, its arguments at their place (for JSON). */
+  toJSON(): object {
+    const { kind, name, nameSpan, args, label, start, end, headerEnd } = this;
+    return { kind, name, nameSpan, args, label, start, end, headerEnd, ...this.extra() };
+  }
+
+  protected extra(): object {
+    return {};
+  }
+}
+
+class LayerNode extends ArgumentsNode implements A.LayerStatement {
+  readonly kind = "layer";
+  // Rare: set only when there, so most statements do without the two fields.
+  declare incomplete?: boolean;
+  declare bodySpan?: A.Span;
+
+  protected override extra(): object {
+    return { incomplete: this.incomplete, bodySpan: this.bodySpan };
+  }
+}
+
+class CallNode extends ArgumentsNode implements A.CallStatement {
+  readonly kind = "call";
 }
 
 /**
