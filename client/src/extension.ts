@@ -8,15 +8,17 @@ import * as path from "path";
 import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from "vscode-languageclient/node";
 import { ModelStatus } from "./status-bar";
+import { serverEnvironment } from "../../server/src/lsp/process-env";
 
 let client: LanguageClient | undefined;
 let status: ModelStatus | undefined;
 
 function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
   const module = context.asAbsolutePath(path.join("dist", "server.js"));
+  const options = { env: serverEnvironment(process.env) };
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc },
+    run: { module, transport: TransportKind.ipc, options },
+    debug: { module, transport: TransportKind.ipc, options },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: "cnn" }],

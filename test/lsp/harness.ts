@@ -7,6 +7,7 @@
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { serverEnvironment } from "../../server/src/lsp/process-env";
 import {
   ClientCapabilities,
   CompletionItem,
@@ -85,6 +86,7 @@ export function lineOf(text: string, needle: string, occurrence = 1): number {
 }
 
 export interface StartOptions {
+  /** Added to the environment the VS Code client starts the server with (see serverEnvironment). */
   env?: Record<string, string>;
   capabilities?: ClientCapabilities;
   initializationOptions?: unknown;
@@ -132,7 +134,7 @@ export class LspClient {
   }
 
   static async start(options: StartOptions = {}): Promise<LspClient> {
-    const child = spawn(process.execPath, [SERVER, "--stdio"], { env: { ...process.env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [SERVER, "--stdio"], { env: { ...serverEnvironment(process.env), ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(child, connection);
     connection.onRequest(ConfigurationRequest.type, (params) => {

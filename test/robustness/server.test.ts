@@ -17,41 +17,7 @@ import { CancellationTokenSource, Diagnostic, LSPErrorCodes, ResponseError, Text
 import { applyChange, DEADLINE_MS, LspClient, positionAt, ROOT, SERVER, wholeRange } from "../lsp/harness";
 import { Rng, seededRng } from "../fuzz/model-generator";
 import { REPLAY, SEED } from "../fuzz/support";
-
-const LINUX = process.platform === "linux";
-
-/** The resident set and its peak, in MB, of a process (Linux). */
-function memoryOf(pid: number): { rss: number; peak: number } {
-  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
-  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
-}
-
-const mb = (n: number) => `${n.toFixed(1)} MB`;
-
-/**
- * The resident set once the server has been quiet long enough for its collections
- * (server/src/lsp/memory.ts: after 1.5 s, then every 6 s until the young generation
- * is shrunk, 7.5–19.5 s in all): polls until it is at most `target` MB or `ms` have
- * passed, and returns the last reading.
- */
-async function quietRss(pid: number, target: number, ms: number): Promise<number> {
-  const deadline = performance.now() + ms;
-  let rss = memoryOf(pid).rss;
-  while (rss > target && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    rss = memoryOf(pid).rss;
-  }
-  return rss;
-}
-
-/** A flat model of 100,000 statements (about 2.1 MB): the size the memory target is set for. */
-function bigModel(): string {
-  const lines = ["model Big {", "  input 16x32x32"];
-  for (let i = 0; i < 25_000; i++) lines.push("  conv 16, 3, padding=1", "  batchnorm", "  relu", "  dropout 0.1");
-  lines.push("}");
-  return lines.join("\n") + "\n";
-}
+import { LINUX, mb, memoryOf } from "./process-memory";
 
 function example(name: string): string {
   return fs.readFileSync(path.join(ROOT, "examples", name), "utf8");
@@ -370,64 +336,4 @@ describe("server memory", { skip: !LINUX && "reads /proc/<pid>/status" }, () => 
       await client.stop();
     }
   });
-
-  it("gives back what the analyses of a 100,000-statement file left behind once it is quiet", async (t) => {
-    const client = await LspClient.start();
-    try {
-      const pid = client.process.pid!;
-      const uri = "file:///memory/big.cnn";
-      const text = bigModel();
-      await client.open(uri, text);
-      await client.waitFor(() => client.diagnostics.find((d) => d.uri === uri), "diagnostics of 100,000 statements", 60_000);
-      const open = memoryOf(pid).rss;
-      // Two edits, each analysed: V8 grows its heap for the garbage of three analyses.
-      for (const version of [2, 3]) {
-        await client.change(uri, version, [{ range: { start: { line: 2, character: 7 }, end: { line: 2, character: 9 } }, text: version === 2 ? "32" : "16" }]);
-        await client.waitFor(() => client.diagnostics.find((d) => d.uri === uri && d.version === version), `diagnostics of version ${version}`, 60_000);
-      }
-      const busy = memoryOf(pid).rss;
-      // Measured on Node 20: 195–210 MB after opening, 250–600 MB after the edits, 160–170 MB after the
-      // second collection and 130–140 MB once the young generation is shrunk (without the collections
-      // it stays at 290–330 MB). The second collection comes 7.5 s after the last analysis.
-      const quiet = await quietRss(pid, 180, 15_000);
-      t.diagnostic(`RSS after opening ${mb(open)}, after two edits ${mb(busy)}, once quiet ${mb(quiet)} (peak ${mb(memoryOf(pid).peak)})`);
-      assert.ok(quiet <= 180, `RSS ${mb(quiet)} once quiet with a 100,000-statement file open (after the edits: ${mb(busy)})`);
-      // And the server still answers from the analysis it kept.
-      assert.match(await client.hoverText(uri, { line: 2, character: 3 }), /16 × \(16 × 3 × 3\) \+ 16 bias = 2,320/);
-    } finally {
-      await client.stop();
-    }
-  });
-
-  it(
-    "is at most 100 MB with a 100,000-statement file open",
-    {
-      todo:
-        "measured at 125–140 MB once the server is quiet (180–210 MB right after the analysis; the idle server takes 60–75 MB): " +
-        "the analysis of 100,000 statements keeps about 63 MB (syntax tree and statement runs 52 MB, layer instances 11 MB), " +
-        "Node.js itself about 40 MB; meeting 100 MB needs statements and layers kept in columns rather than objects (see the README)",
-    },
-    async (t) => {
-      const client = await LspClient.start();
-      try {
-        const pid = client.process.pid!;
-        const idle = memoryOf(pid);
-        const text = bigModel();
-        const uri = "file:///memory/big.cnn";
-        const t0 = performance.now();
-        await client.open(uri, text);
-        const diagnostics = await client.waitFor(() => client.diagnostics.find((d) => d.uri === uri)?.diagnostics, "diagnostics of 100,000 statements", 60_000);
-        const ms = performance.now() - t0;
-        assert.deepEqual(diagnostics, []);
-        await client.inlayHints(uri, { start: { line: 0, character: 0 }, end: { line: 60, character: 0 } });
-        assert.ok(await client.hover(uri, { line: 50_000, character: 4 }));
-        const open = memoryOf(pid);
-        const quiet = await quietRss(pid, 100, 22_000);
-        t.diagnostic(`idle server ${mb(idle.rss)}; with 100,000 statements open ${mb(open.rss)} (peak ${mb(open.peak)}), once quiet ${mb(quiet)}; first diagnostics after ${ms.toFixed(0)} ms`);
-        assert.ok(quiet <= 100, `RSS ${mb(quiet)} with a 100,000-statement file open`);
-      } finally {
-        await client.stop();
-      }
-    },
-  );
 });
