@@ -27,6 +27,14 @@ import { arrange, describeExpr, ExprItem } from "./precedence";
 import { LAYER_NAMES } from "../layers/layer-table";
 import type { Tokens } from "./lexer";
 
+/** Token kinds that end or bracket an argument list, by tokenTypeIdx (see knownArguments). */
+const NEWLINE = T.Newline.tokenTypeIdx!;
+const SEMICOLON = T.Semicolon.tokenTypeIdx!;
+const LBRACE = T.LBrace.tokenTypeIdx!;
+const RBRACE = T.RBrace.tokenTypeIdx!;
+const LPAREN = T.LParen.tokenTypeIdx!;
+const RPAREN = T.RParen.tokenTypeIdx!;
+
 /** Binary operators, all read at one level; precedence is applied by `arrange`. */
 const BINARY_OPS: TokenType[] = [T.Or, T.And, T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.Plus, T.Minus, T.Star, T.Slash, T.Percent];
 
@@ -159,6 +167,9 @@ class StatementFrame {
   written = 0;
   lastWrittenEmpty = false;
   ifFrame?: IfFrame;
+  /** Arguments read quietly, as the list `known` placed at `knownAt` (see readArguments). */
+  known?: { list: readonly A.Argument[]; at: number };
+  knownAt = 0;
   /** How many syntax errors and problems there were when the statement began. */
   errorsBefore = 0;
   problemsBefore = 0;
@@ -201,6 +212,8 @@ class CnnParser extends EmbeddedActionsParser {
   private readonly recent: IToken[] = new Array<IToken>(RECENT).fill(END_OF_INPUT);
   /** The text being read, and the argument lists read in it so far by what they say (see sharedArguments). */
   private text = "";
+  /** Set while reading arguments written exactly like a list in `shared`: their tokens are checked, not built. */
+  private quiet = false;
   private readonly shared = new Map<string, { list: readonly A.Argument[]; at: number }>();
 
   // Alternatives of each OR, built once: an array literal in a rule body would be
@@ -263,6 +276,23 @@ class CnnParser extends EmbeddedActionsParser {
   }
 
   // --- Frame bookkeeping -------------------------------------------------------
+
+  /**
+   * Whether actions build: not while Chevrotain records the grammar, nor while the
+   * parser reads arguments it already has (see readArguments).
+   */
+  private get building(): boolean {
+    return !this.RECORDING_PHASE && !this.quiet;
+  }
+
+  /** A rule that builds nothing (its frame and finisher cleared: recovery finishes nothing here). */
+  private enterQuietly(): undefined {
+    const d = this.depth;
+    this.frames[d] = undefined;
+    this.finishers[d] = undefined;
+    this.starts[d] = NOWHERE;
+    return undefined;
+  }
 
   private get errorCount(): number {
     return (this as unknown as { _errors: unknown[] })._errors.length;
@@ -695,13 +725,69 @@ class CnnParser extends EmbeddedActionsParser {
     this.CONSUME(T.RParen);
   });
 
+  /**
+   * A layer's arguments. When the rest of the line is an argument list already
+   * read in this file without error (see sharedArguments), its tokens are read
+   * quietly: checked by the grammar as always, but not built again. The same
+   * tokens after a layer's name read the same way, so the statement takes that
+   * list; should the quiet reading still meet an error, or stop elsewhere, the
+   * arguments are read again from where they started, and built.
+   */
+  private readArguments(f: StatementFrame): void {
+    const known = this.RECORDING_PHASE ? undefined : this.knownArguments();
+    if (!known) {
+      this.MANY_SEP(this.argumentList);
+      return;
+    }
+    const self = this as unknown as { currIdx: number; _errors: unknown[] };
+    const from = self.currIdx;
+    const errors = self._errors.length;
+    let read = false;
+    this.quiet = true;
+    try {
+      this.MANY_SEP(this.argumentList);
+      read = self.currIdx === known.last && self._errors.length === errors;
+    } catch (e) {
+      if (e instanceof GaveUp) throw e;
+    } finally {
+      this.quiet = false;
+    }
+    if (read) {
+      f.known = known.shared;
+      f.knownAt = known.at;
+      return;
+    }
+    self.currIdx = from;
+    self._errors.length = errors;
+    this.MANY_SEP(this.argumentList);
+  }
+
+  /**
+   * The shared list the tokens after the current one spell, up to the end of the line, and the index of its last
+   * token; undefined when there is none, or when the line holds brackets (which `sharedArguments` may not have seen).
+   */
+  private knownArguments(): { shared: { list: readonly A.Argument[]; at: number }; at: number; last: number } | undefined {
+    const tokens = this.tokens!;
+    const first = (this as unknown as { currIdx: number }).currIdx + 1;
+    let i = first;
+    for (; i < tokens.count; i++) {
+      const type = tokens.types[i];
+      if (type === NEWLINE || type === SEMICOLON || type === RBRACE || type === LBRACE) break;
+      if (type === LPAREN || type === RPAREN) return undefined;
+    }
+    if (i === first || this.shared.size === 0) return undefined;
+    const at = tokens.starts[first];
+    const shared = this.shared.get(this.text.slice(at, tokens.end(i - 1)));
+    return shared && { shared, at, last: i - 1 };
+  }
+
   /** Arguments separated by commas, of a layer or a block call. */
   private readonly argumentList = { SEP: T.Comma, DEF: () => this.SUBRULE(this.argument) };
 
   layerStmt = this.RULE("layerStmt", () => {
     const f = this.kind("layer");
     this.name(f, this.CONSUME(T.Identifier));
-    this.MANY_SEP(this.argumentList);
+    this.readArguments(f);
     this.OPTION(this.layerBody);
   });
 
@@ -736,9 +822,9 @@ class CnnParser extends EmbeddedActionsParser {
 
   /** `key=` and an expression, read inline (operands and operators) to spare a rule call per argument. */
   argument = this.RULE("argument", () => {
-    const f = this.enter(new ArgumentFrame(), this.endArgument);
+    const f = this.quiet ? this.enterQuietly() : this.enter(new ArgumentFrame(), this.endArgument);
     this.OPTION(this.argumentKey);
-    f.operands = true;
+    if (f) f.operands = true;
     this.SUBRULE(this.operand);
     this.MANY(this.moreOperands);
     this.finish();
@@ -747,7 +833,7 @@ class CnnParser extends EmbeddedActionsParser {
   /** `key=` before an argument's value. */
   private readonly argumentKey = () => {
     const key = this.CONSUME(T.Identifier);
-    if (real(key) && !this.RECORDING_PHASE) this.current<ArgumentFrame>().key = key;
+    if (real(key) && this.building) this.current<ArgumentFrame>().key = key;
     this.CONSUME(T.Equals);
   };
 
@@ -758,7 +844,7 @@ class CnnParser extends EmbeddedActionsParser {
   };
 
   private binaryOp(t: IToken): void {
-    if (!this.RECORDING_PHASE) this.current<ItemsFrame>().push({ op: (real(t) ? t.image : "+") as A.BinaryOp });
+    if (this.building) this.current<ItemsFrame>().push({ op: (real(t) ? t.image : "+") as A.BinaryOp });
   }
 
   /**
@@ -766,7 +852,8 @@ class CnnParser extends EmbeddedActionsParser {
    * `arrange` applies precedence. `done` receives it when the rule ends.
    */
   expression = this.RULE("expression", (done: (e: A.Expr) => void) => {
-    this.enter(new ExprFrame(done), this.endExpression);
+    if (this.quiet) this.enterQuietly();
+    else this.enter(new ExprFrame(done), this.endExpression);
     this.SUBRULE(this.operand);
     this.MANY(this.moreOperands);
     this.finish();
@@ -778,7 +865,8 @@ class CnnParser extends EmbeddedActionsParser {
 
   /** Prefix operators (`-`, `not`) and one atom. */
   operand = this.RULE("operand", () => {
-    this.enter(new OperandFrame(), this.endOperand);
+    if (this.quiet) this.enterQuietly();
+    else this.enter(new OperandFrame(), this.endOperand);
     this.MANY(this.prefixOp);
     this.OR2(
       (this.atomAlts ??= [
@@ -798,7 +886,7 @@ class CnnParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             this.CONSUME(T.LParen);
-            const g = this.RECORDING_PHASE ? new OperandFrame() : this.current<OperandFrame>();
+            const g = this.building ? this.current<OperandFrame>() : new OperandFrame();
             g.parens = true;
             const items: A.Expr[] = (g.exprs = []);
             this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.expression, { ARGS: [(e: A.Expr) => items.push(e)] }) });
@@ -817,7 +905,7 @@ class CnnParser extends EmbeddedActionsParser {
   /** `(values)` after a name: a function call such as `max(a, b)`. */
   private readonly callArguments = () => {
     this.CONSUME2(T.LParen);
-    const g = this.RECORDING_PHASE ? new OperandFrame() : this.current<OperandFrame>();
+    const g = this.building ? this.current<OperandFrame>() : new OperandFrame();
     g.callOpen = true;
     const args: A.Expr[] = (g.exprs = []);
     this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { ARGS: [(e: A.Expr) => args.push(e)] }) });
@@ -829,11 +917,11 @@ class CnnParser extends EmbeddedActionsParser {
   };
 
   private prefix(t: IToken): void {
-    if (!this.RECORDING_PHASE && real(t)) this.caller<ItemsFrame>().push({ prefix: t.image as "-" | "not", at: t.startOffset });
+    if (this.building && real(t)) this.caller<ItemsFrame>().push({ prefix: t.image as "-" | "not", at: t.startOffset });
   }
 
   private atom(t: IToken): void {
-    if (!this.RECORDING_PHASE && real(t)) this.current<OperandFrame>().atom = t;
+    if (this.building && real(t)) this.current<OperandFrame>().atom = t;
   }
 
   // --- Statements from their frames ------------------------------------------------
@@ -913,11 +1001,12 @@ class CnnParser extends EmbeddedActionsParser {
     if (!name) return undefined;
     const args = f.args ?? NO_ARGUMENTS;
     // A dangling comma or a `key=` without a value leaves the layer half-typed (`conv 8,, 3` is still whole).
-    const incomplete = (f.written > 0 && f.lastWrittenEmpty) || args.some((a) => a.value.kind === "missing");
+    const incomplete = !f.known && ((f.written > 0 && f.lastWrittenEmpty) || args.some((a) => a.value.kind === "missing"));
     const whole = !incomplete && this.problems.length === f.problemsBefore && this.errorCount === f.errorsBefore;
-    const { list, at } = whole ? this.sharedArguments(args) : { list: args.slice(), at: args[0]?.start ?? 0 };
-    if (f.kind === "call") return new CallNode(word(name.image), name.startOffset, list, (args[0]?.start ?? 0) - at, label, start, end);
-    const st = new LayerNode(word(name.image), name.startOffset, list, (args[0]?.start ?? 0) - at, label, start, end);
+    const { list, at } = f.known ?? (whole ? this.sharedArguments(args) : { list: args.slice(), at: args[0]?.start ?? 0 });
+    const shift = (f.known ? f.knownAt : (args[0]?.start ?? 0)) - at;
+    if (f.kind === "call") return new CallNode(word(name.image), name.startOffset, list, shift, label, start, end);
+    const st = new LayerNode(word(name.image), name.startOffset, list, shift, label, start, end);
     if (incomplete) st.incomplete = true;
     const body = f.bodies?.[0];
     if (body) {
