@@ -25,6 +25,7 @@ import * as T from "./tokens";
 import * as A from "./ast";
 import { arrange, describeExpr, ExprItem } from "./precedence";
 import { LAYER_NAMES } from "../layers/layer-table";
+import { FirstTokenLookahead } from "./lookahead";
 import type { Tokens } from "./lexer";
 
 /** Token kinds that end or bracket an argument list, by tokenTypeIdx (see knownArguments). */
@@ -231,7 +232,7 @@ class CnnParser extends EmbeddedActionsParser {
   private atomAlts?: Alts;
 
   constructor() {
-    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, skipValidations: true });
+    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, skipValidations: true, lookaheadStrategy: new FirstTokenLookahead({ maxLookahead: 3 }) });
     this.performSelfAnalysis();
   }
 
