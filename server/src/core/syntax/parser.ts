@@ -157,20 +157,23 @@ class StatementFrame {
   label?: IToken;
   /** The layer or block name, `let` name or budget metric. */
   name?: IToken;
-  expr?: A.Expr;
-  strict = false;
-  shortcut?: IToken;
-  branchOpen?: IToken;
-  branches?: { tok?: IToken; body: BodyFrame }[];
-  bodies?: BodyFrame[];
   args?: A.Argument[];
   /** Arguments written, with or without text (recovery makes empty ones). */
   written = 0;
   lastWrittenEmpty = false;
-  ifFrame?: IfFrame;
+  // The other kinds' parts, rare in a long file: set only when read, so a layer's frame does without them.
+  declare expr?: A.Expr;
+  declare strict?: boolean;
+  declare shortcut?: IToken;
+  declare branchOpen?: IToken;
+  declare branches?: { tok?: IToken; body: BodyFrame }[];
+  declare bodies?: BodyFrame[];
+  declare ifFrame?: IfFrame;
   /** Arguments read quietly, as the list `known` placed at `knownAt` (see readArguments). */
-  known?: { list: readonly A.Argument[]; at: number };
+  known?: SharedList;
   knownAt = 0;
+  /** The arguments were read, and the token after them ends a layer's arguments (see endsList). */
+  argumentsEndStatement = false;
   /** How many syntax errors and problems there were when the statement began. */
   errorsBefore = 0;
   problemsBefore = 0;
@@ -215,7 +218,9 @@ class CnnParser extends EmbeddedActionsParser {
   private text = "";
   /** Set while reading arguments written exactly like a list in `shared`: their tokens are checked, not built. */
   private quiet = false;
-  private readonly shared = new Map<string, { list: readonly A.Argument[]; at: number }>();
+  private readonly shared = new Map<number, SharedList[]>();
+  /** The index of the last token of the list knownArguments found. */
+  private knownLast = -1;
 
   // Alternatives of each OR, built once: an array literal in a rule body would be
   // rebuilt, closures and all, on every call (Chevrotain's performance guide).
@@ -728,34 +733,49 @@ class CnnParser extends EmbeddedActionsParser {
 
   /**
    * A layer's arguments. When the rest of the line is an argument list already
-   * read in this file without error (see sharedArguments), its tokens are read
-   * quietly: checked by the grammar as always, but not built again. The same
-   * tokens after a layer's name read the same way, so the statement takes that
-   * list; should the quiet reading still meet an error, or stop elsewhere, the
-   * arguments are read again from where they started, and built.
+   * read in this file without error (see sharedArguments), the statement takes
+   * that list instead of building its own:
+   *
+   * - When that list was itself read after a layer's name and before the end of
+   *   a statement, the parser steps over its tokens. The same tokens in the same
+   *   place read the same way: the grammar's choices inside a list look at its
+   *   own tokens and at most the one after it, which ends the list in both.
+   * - Otherwise (a block call's list), its tokens are read quietly: checked by
+   *   the grammar as always, but not built. Should that reading meet an error,
+   *   or stop elsewhere, the arguments are read again from where they started,
+   *   and built.
    */
   private readArguments(f: StatementFrame): void {
     const known = this.RECORDING_PHASE ? undefined : this.knownArguments();
+    const self = this as unknown as { currIdx: number; _errors: unknown[] };
     if (!known) {
       this.MANY_SEP(this.argumentList);
+      if (!this.RECORDING_PHASE) f.argumentsEndStatement = endsList(this.tokens!, self.currIdx + 1);
       return;
     }
-    const self = this as unknown as { currIdx: number; _errors: unknown[] };
     const from = self.currIdx;
+    const last = this.knownLast;
+    if (known.stepOver) {
+      self.currIdx = last;
+      this.lastEnd = this.tokens!.end(last);
+      f.known = known;
+      f.knownAt = this.tokens!.starts[from + 1];
+      return;
+    }
     const errors = self._errors.length;
     let read = false;
     this.quiet = true;
     try {
       this.MANY_SEP(this.argumentList);
-      read = self.currIdx === known.last && self._errors.length === errors;
+      read = self.currIdx === last && self._errors.length === errors;
     } catch (e) {
       if (e instanceof GaveUp) throw e;
     } finally {
       this.quiet = false;
     }
     if (read) {
-      f.known = known.shared;
-      f.knownAt = known.at;
+      f.known = known;
+      f.knownAt = this.tokens!.starts[from + 1];
       return;
     }
     self.currIdx = from;
@@ -764,22 +784,29 @@ class CnnParser extends EmbeddedActionsParser {
   }
 
   /**
-   * The shared list the tokens after the current one spell, up to the end of the line, and the index of its last
-   * token; undefined when there is none, or when the line holds brackets (which `sharedArguments` may not have seen).
+   * The shared list the tokens after the current one spell, up to the end of the line (the index of its last token
+   * goes to knownLast); undefined when there is none, or when the line holds brackets (which `sharedArguments` may
+   * not have seen).
    */
-  private knownArguments(): { shared: { list: readonly A.Argument[]; at: number }; at: number; last: number } | undefined {
+  private knownArguments(): SharedList | undefined {
+    if (this.shared.size === 0) return undefined;
     const tokens = this.tokens!;
     const first = (this as unknown as { currIdx: number }).currIdx + 1;
     let i = first;
-    for (; i < tokens.count; i++) {
+    for (; !endsList(tokens, i); i++) {
       const type = tokens.types[i];
-      if (type === NEWLINE || type === SEMICOLON || type === RBRACE || type === LBRACE) break;
       if (type === LPAREN || type === RPAREN) return undefined;
     }
-    if (i === first || this.shared.size === 0) return undefined;
-    const at = tokens.starts[first];
-    const shared = this.shared.get(this.text.slice(at, tokens.end(i - 1)));
-    return shared && { shared, at, last: i - 1 };
+    if (i === first) return undefined;
+    this.knownLast = i - 1;
+    return this.sharedAt(tokens.starts[first], tokens.end(i - 1));
+  }
+
+  /** The shared list read from text that says what `text` says from `from` to `to`. */
+  private sharedAt(from: number, to: number): SharedList | undefined {
+    const bucket = this.shared.get(textHash(this.text, from, to));
+    if (bucket) for (const e of bucket) if (e.text.length === to - from && this.text.startsWith(e.text, from)) return e;
+    return undefined;
   }
 
   /** Arguments separated by commas, of a layer or a block call. */
@@ -942,7 +969,7 @@ class CnnParser extends EmbeddedActionsParser {
       case "batch":
         return { kind: "batch", value: f.expr, label, start, end, headerEnd: end };
       case "budget":
-        return { kind: "budget", metric: f.name?.image, metricSpan: f.name ? tokenSpan(f.name) : undefined, strict: f.strict, limit: f.expr, label, start, end, headerEnd: end };
+        return { kind: "budget", metric: f.name?.image, metricSpan: f.name ? tokenSpan(f.name) : undefined, strict: f.strict === true, limit: f.expr, label, start, end, headerEnd: end };
       case "let":
         return { kind: "let", name: f.name?.image, nameSpan: f.name ? tokenSpan(f.name) : undefined, value: f.expr, label, start, end, headerEnd: end };
       case "repeat":
@@ -986,15 +1013,23 @@ class CnnParser extends EmbeddedActionsParser {
    * starts: statements written alike share one (see WithArguments in the AST). Only arguments read without any
    * syntax error are shared, and only on one line: line breaks inside brackets read differently in other places.
    */
-  private sharedArguments(args: A.Argument[]): { list: readonly A.Argument[]; at: number } {
+  private sharedArguments(args: A.Argument[], stepOver: boolean): { list: readonly A.Argument[]; at: number } {
     if (args.length === 0) return { list: NO_ARGUMENTS, at: 0 };
     const at = args[0].start;
-    const text = this.text.slice(at, args[args.length - 1].end);
-    if (text.includes("\n")) return { list: args.slice(), at };
-    let known = this.shared.get(text);
+    const end = args[args.length - 1].end;
+    const known = this.sharedAt(at, end);
+    if (known) {
+      if (stepOver) known.stepOver = true;
+      return known;
+    }
     // A copy of exactly the right size: an array grown by `push` keeps room for 17.
-    if (!known) this.shared.set(text, (known = { list: args.slice(), at }));
-    return known;
+    const list = { text: this.text.slice(at, end), list: args.slice(), at, stepOver };
+    if (list.text.includes("\n")) return list;
+    const hash = textHash(this.text, at, end);
+    const bucket = this.shared.get(hash);
+    if (bucket) bucket.push(list);
+    else this.shared.set(hash, [list]);
+    return list;
   }
 
   private layerOrCall(f: StatementFrame, label: A.Label | undefined, start: number, end: number): A.LayerStatement | A.CallStatement | undefined {
@@ -1004,7 +1039,8 @@ class CnnParser extends EmbeddedActionsParser {
     // A dangling comma or a `key=` without a value leaves the layer half-typed (`conv 8,, 3` is still whole).
     const incomplete = !f.known && ((f.written > 0 && f.lastWrittenEmpty) || args.some((a) => a.value.kind === "missing"));
     const whole = !incomplete && this.problems.length === f.problemsBefore && this.errorCount === f.errorsBefore;
-    const { list, at } = f.known ?? (whole ? this.sharedArguments(args) : { list: args.slice(), at: args[0]?.start ?? 0 });
+    const stepOver = f.kind === "layer" && f.argumentsEndStatement;
+    const { list, at } = f.known ?? (whole ? this.sharedArguments(args, stepOver) : { list: args.slice(), at: args[0]?.start ?? 0 });
     const shift = (f.known ? f.knownAt : (args[0]?.start ?? 0)) - at;
     if (f.kind === "call") return new CallNode(word(name.image), name.startOffset, list, shift, label, start, end);
     const st = new LayerNode(word(name.image), name.startOffset, list, shift, label, start, end);
@@ -1094,6 +1130,29 @@ function word(s: string): string {
   if (words.size >= 100_000) words.clear();
   words.set(s, s);
   return s;
+}
+
+/** An argument list read without error, the text it was read from, and where that starts (see sharedArguments). */
+interface SharedList {
+  text: string;
+  list: readonly A.Argument[];
+  at: number;
+  /** Read after a layer's name, with the end of its statement next: the parser may step over the same tokens there. */
+  stepOver: boolean;
+}
+
+/** Whether token `i` ends a layer's arguments (the end of the statement, a `{` body, the end of the text). */
+function endsList(tokens: Tokens, i: number): boolean {
+  if (i >= tokens.count) return true;
+  const type = tokens.types[i];
+  return type === NEWLINE || type === SEMICOLON || type === RBRACE || type === LBRACE;
+}
+
+/** A hash of `text` from `from` to `to`, without making the substring. */
+function textHash(text: string, from: number, to: number): number {
+  let h = 0;
+  for (let i = from; i < to; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return h;
 }
 
 /** The arguments of a layer written without any (`relu`), shared. */
