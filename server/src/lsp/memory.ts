@@ -2,31 +2,31 @@
  * Gives memory back to the system once the server is quiet after analysing a
  * large document.
  *
- * An analysis allocates two to three times what it keeps (the lexer's tokens,
- * the parser's temporaries), and V8 keeps the heap it grew into: the young
- * generation stays at its 2 × 16 MB, old-generation pages stay half empty, and
- * nothing collects an idle Node.js process (measured: the RSS is unchanged 30 s
- * after the analysis). With a 100,000-statement document open, the server
- * stays at 190–195 MB after opening it and 290–330 MB after a few edits, of
- * which about 130 MB is what it needs.
+ * An analysis allocates more than it keeps (the lexer's tokens, the parser's
+ * temporaries), and V8 keeps the heap it grew into: the young generation stays
+ * at its 2 × 16 MB, old-generation pages stay half empty, and nothing collects
+ * an idle Node.js process (measured: the RSS is unchanged 30 s after the
+ * analysis). With a 100,000-statement document open, the server stays at about
+ * 140 MB after opening it and 150 MB after a few edits (230–330 MB while they
+ * run), of which about 95 MB is what it needs.
  *
  * So, once no analysis has run for QUIET_MS and V8's heap has grown past
- * LARGE_HEAP_BYTES, the collector runs full collections: the first frees the
- * garbage; the next, SHRINK_AFTER_MS later, compacts the old generation and
- * may shrink the young one, and it is repeated until the young one is shrunk
- * (V8 shrinks it only when it measured a low allocation rate over the last five
- * seconds, so these must come more than five seconds apart). Each takes about
- * 0.1 s on a 100,000-statement analysis, on a main thread that has nothing else
- * to do. With them the server rests at about 130 MB after opening that document
- * and 140–160 MB after editing it.
+ * LARGE_HEAP_BYTES, the collector lets go of the lexer's kept columns and runs
+ * full collections: the first frees the garbage; the next, SHRINK_AFTER_MS
+ * later, compacts the old generation and may shrink the young one, and it is
+ * repeated until the young one is shrunk (V8 shrinks it only when it measured a
+ * low allocation rate over the last five seconds, so these must come more than
+ * five seconds apart). Each takes well under 0.1 s on a main thread that has
+ * nothing else to do. With them, and with glibc's malloc kept from holding the
+ * freed columns (see process-env.ts), the server rests at 93–97 MB with that
+ * document open, before and after edits.
  *
  * The price is paid by the next analysis: at rest, a full collection also
- * drops type feedback and optimised code tied to objects that died (the lexer
- * and the argument checks deoptimise on the next analysis), and a young
- * generation shrunk to 2 × 1 MB grows back. On 100,000 statements the first
- * analysis after the collections takes 10–35% more main-thread time (after the
- * first collection alone: no measurable cost); on 10,000 statements, 50–150 ms
- * more than its 50–110 ms. Hence the threshold: smaller heaps are left as they are.
+ * drops type feedback and optimised code tied to objects that died, and a young
+ * generation shrunk to 2 × 1 MB grows back, so the first analysis after the
+ * collections takes longer. Hence the threshold: heaps that keep the server
+ * within its 100 MB are left as they are (a 10,000-statement analysis leaves
+ * about 30 MB).
  */
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -42,8 +42,9 @@ export const SHRINK_AFTER_MS = 6000;
 export const SHRINK_TRIES = 3;
 
 /**
- * The heap (bytes committed, all spaces) past which the collections run: the server's whole
- * memory budget. A 100,000-statement analysis leaves about 136 MB, a 40,000-statement one 83 MB.
+ * The heap (bytes committed, all spaces) past which the collections run. Node.js and the server's code
+ * take about 45 MB besides the heap, so past this the server is over its 100 MB. A 100,000-statement
+ * analysis leaves about 77 MB, a 40,000-statement one 56 MB, a 10,000-statement one 30 MB.
  */
 export const LARGE_HEAP_BYTES = 64 * 1024 * 1024;
 

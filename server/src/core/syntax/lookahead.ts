@@ -64,7 +64,7 @@ export class FirstTokenLookahead extends LLkLookaheadStrategy {
     const { prodOccurrence: occurrence, rule, maxLookahead } = options;
     const table = options.hasPredicates || options.dynamicTokensEnabled ? undefined : byFirstToken(getLookaheadPaths({ occurrence, rule, prodType: "Alternation", maxLookahead }));
     if (!table) return super.buildLookaheadForAlternation(options);
-    return function (this: Reader): number | undefined {
+    return function byFirstTokenAlternative(this: Reader): number | undefined {
       const rests = table[this.LA_FAST(1).tokenTypeIdx!];
       if (rests) for (let i = 0; i < rests.length; i++) if (restMatches(this, rests[i].tokens)) return rests[i].alt;
       return undefined;
@@ -82,7 +82,7 @@ export class FirstTokenLookahead extends LLkLookaheadStrategy {
     // The paths into the production (the second alternative is what may follow it, for the lengths).
     const table = options.dynamicTokensEnabled ? undefined : byFirstToken([getLookaheadPaths({ occurrence, rule, prodType, maxLookahead })[0]]);
     if (!table) return super.buildLookaheadForOptional(options);
-    return function (this: Reader): boolean {
+    return function byFirstTokenOptional(this: Reader): boolean {
       const rests = table[this.LA_FAST(1).tokenTypeIdx!];
       if (rests) for (let i = 0; i < rests.length; i++) if (restMatches(this, rests[i].tokens)) return true;
       return false;
