@@ -73,12 +73,16 @@ export class LayerInstance {
     /** Its number among the unlabelled layers of its kind in its body (`conv3`); 0 for a labelled one. */
     private readonly ordinal: number,
     readonly input: Shape | null,
-    /** The resolved arguments when they depend on where the statement runs (see `args`). */
-    private readonly resolvedArgs: Args | undefined,
+    resolvedArgs: Args | undefined,
     /** The counts of the model's layers, where this one's are at `index`. */
     private readonly counts: LayerCounts,
     private readonly index: number,
-  ) {}
+  ) {
+    if (resolvedArgs) this.resolvedArgs = resolvedArgs;
+  }
+
+  /** The resolved arguments when they depend on where the statement runs (see `args`); set only then, as it is rare. */
+  private declare resolvedArgs?: Args;
 
   /** Learnable parameters, bias included. */
   get params(): number {

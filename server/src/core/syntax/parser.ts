@@ -1059,13 +1059,15 @@ class CnnParser extends EmbeddedActionsParser {
 
 /** A layer or block call (see WithArguments in the AST). */
 abstract class ArgumentsNode {
-  label: A.Label | undefined;
   start: number;
   end: number;
+  // Set only on a labelled statement: most start with their name, where `nameAt` would be `start`.
+  declare label?: A.Label;
+  private declare nameAt?: number;
 
   constructor(
     readonly name: string,
-    private readonly nameStart: number,
+    nameStart: number,
     readonly written: readonly A.Argument[],
     /** How far on from `written` this statement's arguments are. */
     private readonly shift: number,
@@ -1073,9 +1075,10 @@ abstract class ArgumentsNode {
     start: number,
     end: number,
   ) {
-    this.label = label;
     this.start = start;
     this.end = end;
+    if (label) this.label = label;
+    if (nameStart !== start) this.nameAt = nameStart;
   }
 
   get headerEnd(): number {
@@ -1083,7 +1086,8 @@ abstract class ArgumentsNode {
   }
 
   get nameSpan(): A.Span {
-    return { start: this.nameStart, end: this.nameStart + this.name.length };
+    const at = this.nameAt ?? this.start;
+    return { start: at, end: at + this.name.length };
   }
 
   get args(): readonly A.Argument[] {
