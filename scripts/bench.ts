@@ -8,7 +8,7 @@
  *    the VS Code client starts it): didChange → publishDiagnostics on an
  *    unrolled ResNet-152, hover and inlay hints on resnet101 (warm), resident
  *    memory with the 100,000-statement file open, once the server is quiet,
- *    before and after two edits (this waits for the idle collections: ~30 s);
+ *    before and after two edits (this waits for the idle collections: ~45 s);
  *  - `cnn-lens summary examples/resnet101.cnn` against a bare `node -e 0`.
  *
  * Run after `npm run build`. CNN_LENS_BENCH_QUICK=1 uses fewer iterations.
@@ -25,6 +25,7 @@ process.env.CNN_LENS_SERVER ??= "dist/server.js";
 const { LspClient, wholeRange, positionOf } = require("../test/lsp/harness") as typeof import("../test/lsp/harness");
 import { unrolledResNet152 } from "../test/lsp/resnet152";
 import { analyze } from "../server/src/core/analysis/analyze";
+import { QUIET_MS, SHRINK_AFTER_MS, SHRINK_TRIES } from "../server/src/lsp/memory";
 
 const ROOT = path.resolve(__dirname, "../..");
 const QUICK = !!process.env.CNN_LENS_BENCH_QUICK;
@@ -95,20 +96,13 @@ function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
 }
 
-/** The resident set (MB) of `pid` once it has stayed within 1 MB for 8 s (the idle collections are 6 s apart), or after 40 s. */
+/**
+ * The resident set (MB) of `pid` once the server has been quiet long enough for all its idle collections
+ * (server/src/lsp/memory.ts: the first after QUIET_MS, then up to SHRINK_TRIES more, SHRINK_AFTER_MS apart).
+ */
 async function settledRss(pid: number): Promise<number> {
-  const deadline = performance.now() + 40_000;
-  let last = rssOf(pid);
-  let since = performance.now();
-  while (performance.now() < deadline && performance.now() - since < 8_000) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const now = rssOf(pid);
-    if (Math.abs(now - last) > 1) {
-      last = now;
-      since = performance.now();
-    }
-  }
-  return last;
+  await new Promise((resolve) => setTimeout(resolve, QUIET_MS + SHRINK_TRIES * SHRINK_AFTER_MS + 1500));
+  return rssOf(pid);
 }
 
 async function benchServer(): Promise<void> {
