@@ -196,6 +196,9 @@ function benchCli(): void {
 async function main(): Promise<void> {
   console.log(`CNN Lens benchmark — Node ${process.version}, ${require("node:os").cpus().length} cores${QUICK ? " (quick)" : ""}\n`);
   benchCore();
+  // The core's garbage is this process's, not the server's: collect it now, or the client's collections
+  // would land in the server's round trips.
+  (runInNewContext("gc") as () => void)();
   await benchServer();
   benchCli();
   console.log("\n| measure | figure | target |\n|---|---|---|");
