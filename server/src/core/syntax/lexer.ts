@@ -43,6 +43,19 @@ export class Tokens {
     return token(this.images[i], this.starts[i], KINDS[this.types[i]]);
   }
 
+  /** Whether token `i` ends a layer's arguments: the end of the statement, a `{ }` body after them, or of the text. */
+  endsArguments(i: number): boolean {
+    if (i >= this.count) return true;
+    const type = this.types[i];
+    return type === L_NEWLINE || type === L_SEMICOLON || type === L_LBRACE || type === L_RBRACE;
+  }
+
+  /** Whether token `i` is `(` or `)`. */
+  isParen(i: number): boolean {
+    const type = this.types[i];
+    return type === L_LPAREN || type === L_RPAREN;
+  }
+
   /** Every token as an object (for tests and tools; the parser makes them one by one). */
   toArray(): IToken[] {
     const all: IToken[] = [];
@@ -514,7 +527,8 @@ function markCallNames(raw: TokenBuffer, count: number): void {
   }
 }
 
-// The token types the layout rules look at, by tokenTypeIdx.
+// The token types the layout rules and Tokens look at, by tokenTypeIdx.
+const L_SEMICOLON = T.Semicolon.tokenTypeIdx!;
 const L_LBRACE = T.LBrace.tokenTypeIdx!;
 const L_RBRACE = T.RBrace.tokenTypeIdx!;
 const L_LPAREN = T.LParen.tokenTypeIdx!;

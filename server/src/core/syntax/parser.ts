@@ -28,14 +28,6 @@ import { LAYER_NAMES } from "../layers/layer-table";
 import { FirstTokenLookahead } from "./lookahead";
 import type { Tokens } from "./lexer";
 
-/** Token kinds that end or bracket an argument list, by tokenTypeIdx (see knownArguments). */
-const NEWLINE = T.Newline.tokenTypeIdx!;
-const SEMICOLON = T.Semicolon.tokenTypeIdx!;
-const LBRACE = T.LBrace.tokenTypeIdx!;
-const RBRACE = T.RBrace.tokenTypeIdx!;
-const LPAREN = T.LParen.tokenTypeIdx!;
-const RPAREN = T.RParen.tokenTypeIdx!;
-
 /** Binary operators, all read at one level; precedence is applied by `arrange`. */
 const BINARY_OPS: TokenType[] = [T.Or, T.And, T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.Plus, T.Minus, T.Star, T.Slash, T.Percent];
 
@@ -172,7 +164,7 @@ class StatementFrame {
   /** Arguments read quietly, as the list `known` placed at `knownAt` (see readArguments). */
   known?: SharedList;
   knownAt = 0;
-  /** The arguments were read, and the token after them ends a layer's arguments (see endsList). */
+  /** The arguments were read, and the token after them ends a layer's arguments (see Tokens.endsArguments). */
   argumentsEndStatement = false;
   /** How many syntax errors and problems there were when the statement began. */
   errorsBefore = 0;
@@ -750,7 +742,7 @@ class CnnParser extends EmbeddedActionsParser {
     const self = this as unknown as { currIdx: number; _errors: unknown[] };
     if (!known) {
       this.MANY_SEP(this.argumentList);
-      if (!this.RECORDING_PHASE) f.argumentsEndStatement = endsList(this.tokens!, self.currIdx + 1);
+      if (!this.RECORDING_PHASE) f.argumentsEndStatement = this.tokens!.endsArguments(self.currIdx + 1);
       return;
     }
     const from = self.currIdx;
@@ -793,10 +785,7 @@ class CnnParser extends EmbeddedActionsParser {
     const tokens = this.tokens!;
     const first = (this as unknown as { currIdx: number }).currIdx + 1;
     let i = first;
-    for (; !endsList(tokens, i); i++) {
-      const type = tokens.types[i];
-      if (type === LPAREN || type === RPAREN) return undefined;
-    }
+    for (; !tokens.endsArguments(i); i++) if (tokens.isParen(i)) return undefined;
     if (i === first) return undefined;
     this.knownLast = i - 1;
     return this.sharedAt(tokens.starts[first], tokens.end(i - 1));
@@ -1145,12 +1134,6 @@ interface SharedList {
   stepOver: boolean;
 }
 
-/** Whether token `i` ends a layer's arguments (the end of the statement, a `{` body, the end of the text). */
-function endsList(tokens: Tokens, i: number): boolean {
-  if (i >= tokens.count) return true;
-  const type = tokens.types[i];
-  return type === NEWLINE || type === SEMICOLON || type === RBRACE || type === LBRACE;
-}
 
 /** A hash of `text` from `from` to `to`, without making the substring. */
 function textHash(text: string, from: number, to: number): number {
