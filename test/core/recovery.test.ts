@@ -40,6 +40,29 @@ model M {
   );
 });
 
+test("a block call with its first argument left out: its syntax errors, and no unknown layer", () => {
+  check(
+    "call-without-first-argument",
+    `
+block stage(c, out=4) {
+  conv out, 3
+}
+model M {
+  input 3x8x8
+  stage(, out=3)
+  #     ^ error[syntax-error]: expected a value but found ','
+  #            ^ error[syntax-error]
+  conv 4, 3
+  # ^ 4x6x6
+  stgae(, out=3)
+  # ^^^ error[unknown-block]: unknown block 'stgae'
+  #     ^ error[syntax-error]: expected a value but found ','
+  #            ^ error[syntax-error]
+}
+`,
+  );
+});
+
 test("a half-typed keyword argument", () => {
   check(
     "half-keyword",

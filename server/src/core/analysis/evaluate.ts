@@ -852,6 +852,11 @@ class Evaluator {
   private runLayer(s: A.LayerStatement, x: Tensor, frame: Frame): Tensor {
     const run = this.run_;
     const layer = findLayer(s.name);
+    if (!layer && s.brokenCall) {
+      // A block call whose arguments did not read: its syntax error is reported; only a name that is no block is news.
+      if (!this.blocks.has(s.name)) this.report(s.nameSpan, "unknown-block", `unknown block '${s.name}'${didYouMean(s.name, this.blocks.keys())}`, frame);
+      return x;
+    }
     if (!layer) {
       // Worked out once per statement: a repeat may run it a million times.
       let message = this.unknownLayerMessages.get(s);

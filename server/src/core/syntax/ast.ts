@@ -75,6 +75,11 @@ export interface LayerStatement extends WithArguments {
   incomplete?: boolean;
   /** A `{ }` body written after the name (a misspelt `repeat`, say): an error; its statements are skipped. */
   bodySpan?: Span;
+  /**
+   * Meant as a block call (a name that is no layer kind, then `(`), but its arguments did not read as one
+   * (`stage(, out=3)`): the syntax error is reported, and the statement is skipped.
+   */
+  brokenCall?: boolean;
 }
 
 export interface CallStatement extends WithArguments {

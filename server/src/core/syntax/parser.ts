@@ -1034,6 +1034,8 @@ class CnnParser extends EmbeddedActionsParser {
     if (f.kind === "call") return new CallNode(word(name.image), name.startOffset, list, shift, label, start, end);
     const st = new LayerNode(word(name.image), name.startOffset, list, shift, label, start, end);
     if (incomplete) st.incomplete = true;
+    // The lexer marks a name that is no layer kind, followed by `(`, as a call; read as a layer, it was one that failed.
+    if (name.tokenType === T.CallName) st.brokenCall = true;
     const body = f.bodies?.[0];
     if (body) {
       st.bodySpan = { start: body.start, end: body.end };
@@ -1101,9 +1103,10 @@ class LayerNode extends ArgumentsNode implements A.LayerStatement {
   // Rare: set only when there, so most statements do without the two fields.
   declare incomplete?: boolean;
   declare bodySpan?: A.Span;
+  declare brokenCall?: boolean;
 
   protected override extra(): object {
-    return { incomplete: this.incomplete, bodySpan: this.bodySpan };
+    return { incomplete: this.incomplete, bodySpan: this.bodySpan, brokenCall: this.brokenCall };
   }
 }
 
