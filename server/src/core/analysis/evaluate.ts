@@ -106,7 +106,8 @@ export class LayerInstance {
   get args(): Args | undefined {
     const s = this.stmt;
     if (!argumentsAreConstant(s.written)) return this.resolvedArgs;
-    return resolveLayerArgs(findLayer(s.name)!, s.name, s.args, s, NO_CONTEXT, () => {});
+    // Nothing is reported here, so where the arguments are does not matter.
+    return resolveLayerArgs(findLayer(s.name)!, s.name, s.written, s, NO_CONTEXT, () => {});
   }
 
   /** The canonical layer kind (`dense` for `fc`). */
@@ -854,7 +855,7 @@ class Evaluator {
     const layer = findLayer(s.name);
     if (!layer && s.brokenCall) {
       // A block call whose arguments did not read: its syntax error is reported; only a name that is no block is news.
-      if (!this.blocks.has(s.name)) this.report(s.nameSpan, "unknown-block", `unknown block '${s.name}'${didYouMean(s.name, this.blocks.keys())}`, frame);
+      if (!this.blocks.has(s.name)) this.reportUnknownBlock(s, frame);
       return x;
     }
     if (!layer) {
@@ -969,10 +970,15 @@ class Evaluator {
     } else run.macs = plus(run.macs, macs);
   }
 
+  /** `s` calls a block by a name no block has. */
+  private reportUnknownBlock(s: A.CallStatement | A.LayerStatement, frame: Frame): void {
+    this.report(s.nameSpan, "unknown-block", `unknown block '${s.name}'${didYouMean(s.name, this.blocks.keys())}`, frame);
+  }
+
   private runCall(s: A.CallStatement, x: Tensor, frame: Frame): Tensor {
     const block = this.blocks.get(s.name);
     if (!block) {
-      this.report(s.nameSpan, "unknown-block", `unknown block '${s.name}'${didYouMean(s.name, this.blocks.keys())}`, frame);
+      this.reportUnknownBlock(s, frame);
       this.release(x);
       return this.unknownTensor();
     }

@@ -750,10 +750,21 @@ class CnnParser extends EmbeddedActionsParser {
     if (known.stepOver) {
       self.currIdx = last;
       this.lastEnd = this.tokens!.end(last);
-      f.known = known;
-      f.knownAt = this.tokens!.starts[from + 1];
+    } else if (!this.readQuietly(last)) {
+      this.MANY_SEP(this.argumentList);
       return;
     }
+    f.known = known;
+    f.knownAt = this.tokens!.starts[from + 1];
+  }
+
+  /**
+   * Reads arguments without building them; whether they read without error and ended at token `last`. When they
+   * did not, the parser is put back where it was, errors and all.
+   */
+  private readQuietly(last: number): boolean {
+    const self = this as unknown as { currIdx: number; _errors: unknown[] };
+    const from = self.currIdx;
     const errors = self._errors.length;
     let read = false;
     this.quiet = true;
@@ -765,14 +776,11 @@ class CnnParser extends EmbeddedActionsParser {
     } finally {
       this.quiet = false;
     }
-    if (read) {
-      f.known = known;
-      f.knownAt = this.tokens!.starts[from + 1];
-      return;
+    if (!read) {
+      self.currIdx = from;
+      self._errors.length = errors;
     }
-    self.currIdx = from;
-    self._errors.length = errors;
-    this.MANY_SEP(this.argumentList);
+    return read;
   }
 
   /**
